@@ -1,0 +1,51 @@
+"""autograd: a reverse-mode automatic differentiation engine over scalars and NumPy arrays.
+
+>>> from autograd import Value
+>>> a = Value(2.0); b = Value(-3.0)
+>>> c = a * b + b ** 2
+>>> c.backward()
+>>> a.grad, b.grad
+(-3.0, -4.0)
+"""
+
+from autograd.composites import clip, logsumexp, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
+from autograd.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
+from autograd.mode import enable_grad, is_grad_enabled, no_grad
+from autograd.ops import (
+    absolute,
+    add,
+    broadcast_to,
+    concatenate,
+    cos,
+    divide,
+    erf,
+    exp,
+    log,
+    matmul,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    power,
+    reshape,
+    sin,
+    sqrt,
+    subtract,
+    tanh,
+    transpose,
+    unbroadcast,
+    where,
+)
+from autograd.ops import max, min, sum  # noqa: A004
+from autograd.primitive import REGISTRY, Primitive
+from autograd.value import Value
+
+abs = absolute  # noqa: A001
+
+__all__ = [
+    "REGISTRY", "Primitive", "Value", "abs", "absolute", "add", "broadcast_to", "clip", "concatenate", "cos",
+    "divide", "enable_grad", "erf", "exp", "grad", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp",
+    "log", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative",
+    "no_grad", "power", "relu", "reshape", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum",
+    "tanh", "transpose", "unbroadcast", "unsqueeze", "value_and_grad", "var", "where",
+]

@@ -1,0 +1,90 @@
+"""Convenience ops composed from primitives (they define no derivative of their own).
+
+Like the primitives, each accepts Values, ndarrays and numbers; the stable
+formulations (``exp(-|x|)`` in sigmoid, max-subtraction in logsumexp) are what
+keep them finite at |x| = 1000.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import ops
+from autograd.primitive import shape_of
+
+
+def _raw(x: Any) -> Any:
+    return getattr(x, "data", x)
+
+
+def _count(shape: tuple[int, ...], axis: Any) -> int:
+    axes = ops._normalize_axis(axis, len(shape))
+    if axes is None:
+        return int(np.prod(shape, dtype=np.int64))
+    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Average over ``axis``: sum(x) / n, so d mean/dx_i = 1/n."""
+    return ops.divide(ops.sum(x, axis, keepdims), float(_count(shape_of(x), axis)))
+
+
+def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Any:
+    """Variance sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (PyTorch's default is 1)."""
+    centered = x - mean(x, axis, keepdims=True)
+    n = _count(shape_of(x), axis) - ddof
+    return ops.divide(ops.sum(centered * centered, axis, keepdims), float(n))
+
+
+def relu(x: Any) -> Any:
+    """max(x, 0); derivative 1 for x > 0 and 0 otherwise (0 at the kink, as PyTorch)."""
+    return ops.where(_raw(x) > 0, x, 0.0)
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e^-x), from e = exp(-|x|) so nothing overflows; d/dx = s (1 - s)."""
+    e = ops.exp(-ops.absolute(x))
+    r = 1.0 / (1.0 + e)
+    return ops.where(_raw(x) >= 0, r, e * r)
+
+
+def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
+    """x limited to [lo, hi]; derivative 1 inside, 0 where clipped."""
+    data = _raw(x)
+    if lo is not None:
+        x = ops.where(data < lo, lo, x)
+    if hi is not None:
+        x = ops.where(data > hi, hi, x)
+    return x
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x); d/dx = softmax(x)."""
+    data = np.asarray(_raw(x))
+    m = np.max(data, axis=ops._normalize_axis(axis, data.ndim), keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or inf) rows: leave them to exp/log
+    out = ops.log(ops.sum(ops.exp(x - m), axis, keepdims=True)) + m
+    if keepdims:
+        return out
+    return ops.reshape(out, np.squeeze(m, axis=ops._normalize_axis(axis, data.ndim)).shape)
+
+
+def squeeze(x: Any, axis: Any = None) -> Any:
+    """Drop axes of length 1 (all of them, or those in ``axis``)."""
+    return ops.reshape(x, np.squeeze(np.empty(shape_of(x), dtype=np.bool_), axis).shape)
+
+
+def unsqueeze(x: Any, axis: int) -> Any:
+    """Insert an axis of length 1 at position ``axis``."""
+    return ops.reshape(x, np.expand_dims(np.empty(shape_of(x), dtype=np.bool_), axis).shape)
+
+
+def stack(values: Any, axis: int = 0) -> Any:
+    """Join arrays of one shape along a new axis."""
+    values = list(values)
+    shapes = {shape_of(v) for v in values}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all inputs must have the same shape, got {sorted(shapes)}")
+    return ops.concatenate([unsqueeze(v, axis) for v in values], axis)

@@ -1,0 +1,45 @@
+"""Graph-recording state: ``no_grad`` and ``enable_grad``.
+
+While recording is off, ops compute their result and build no graph, so nothing
+can be differentiated through them (and nothing is paid for it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+
+class _GradMode:
+    """Process-wide switch read by every op before it records a node."""
+
+    enabled: bool = True
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph (the default)."""
+    return _GradMode.enabled
+
+
+class _SetGradMode(contextlib.ContextDecorator):
+    """Context manager (and decorator) that sets recording on or off, then restores it."""
+
+    _target: bool
+
+    def __enter__(self) -> None:
+        self._previous = _GradMode.enabled
+        _GradMode.enabled = self._target
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.enabled = self._previous
+
+
+class no_grad(_SetGradMode):
+    """Inside ``with no_grad():`` (or a function decorated with ``@no_grad()``) ops record nothing."""
+
+    _target = False
+
+
+class enable_grad(_SetGradMode):
+    """Turn recording back on inside a ``no_grad`` block."""
+
+    _target = True

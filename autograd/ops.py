@@ -1,0 +1,514 @@
+"""Every primitive, its forward rule and its VJPs, side by side; one registry.
+
+Each function here accepts Values, ndarrays and Python numbers alike: with a
+Value among its arguments it records a graph node, otherwise it is plain NumPy.
+The VJPs are written with these same functions, so the first-order backward
+pass runs them on ndarrays and ``create_graph=True`` runs them on Values.
+
+Derivative conventions at kinks follow PyTorch: d|x|/dx = 0 at 0, maximum and
+minimum split the gradient equally on ties, max/min reductions share it among
+tied elements.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+from typing import Any
+
+import numpy as np
+
+from autograd.primitive import PerInput, Primitive, call, register, shape_of
+
+
+def _raw(x: Any) -> Any:
+    """The data of a Value, or x itself (masks and shapes are computed on raw data)."""
+    return x.data if isinstance(x, Value) else x
+
+
+# ---------------------------------------------------------------------------
+# elementwise binary: NumPy broadcasting; the engine reduces each gradient back
+# to its input's shape with ``unbroadcast``.
+
+ADD = register(Primitive("add", operator.add, (
+    lambda g, ans, x, y: g,                                  # d(x+y)/dx = 1
+    lambda g, ans, x, y: g,                                  # d(x+y)/dy = 1
+)))
+
+SUBTRACT = register(Primitive("subtract", operator.sub, (
+    lambda g, ans, x, y: g,                                  # d(x-y)/dx = 1
+    lambda g, ans, x, y: -g,                                 # d(x-y)/dy = -1
+)))
+
+MULTIPLY = register(Primitive("multiply", operator.mul, (
+    lambda g, ans, x, y: g * y,                              # d(xy)/dx = y
+    lambda g, ans, x, y: g * x,                              # d(xy)/dy = x
+)))
+
+DIVIDE = register(Primitive("divide", operator.truediv, (
+    lambda g, ans, x, y: divide(g, y),                       # d(x/y)/dx = 1/y
+    lambda g, ans, x, y: -divide(g * ans, y),                # d(x/y)/dy = -x/y^2 = -ans/y
+)))
+
+
+def _power_forward(x: Any, y: Any) -> Any:
+    out = x ** y
+    return math.nan if type(out) is complex else out  # a negative float to a fractional power
+
+
+def _power_vjp_exponent(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    """d(x^y)/dy = x^y log x; 0 where x == 0 and y >= 0, NaN for a negative base (as PyTorch)."""
+    base = _raw(x)
+    positive = base > 0
+    log_x = log(where(positive, x, 1.0))
+    zero_base = np.logical_and(base == 0, _raw(y) >= 0)
+    return where(positive, g * ans * log_x, where(zero_base, 0.0, math.nan))
+
+
+POWER = register(Primitive("power", _power_forward, (
+    lambda g, ans, x, y: g * y * power(x, y - 1),            # d(x^y)/dx = y x^(y-1)
+    _power_vjp_exponent,
+)))
+
+
+def _maximum_forward(x: Any, y: Any) -> Any:
+    if type(x) is float and type(y) is float:
+        return x if x >= y or x != x else y
+    return np.maximum(x, y)
+
+
+def _minimum_forward(x: Any, y: Any) -> Any:
+    if type(x) is float and type(y) is float:
+        return x if x <= y or x != x else y
+    return np.minimum(x, y)
+
+
+def _share(x: Any, y: Any) -> Any:
+    """1 where x wins, 0 where it loses, 1/2 on a tie (the gradient share of ``x``)."""
+    a, b = _raw(x), _raw(y)
+    return (a > b) + 0.5 * (a == b)
+
+
+MAXIMUM = register(Primitive("maximum", _maximum_forward, (
+    lambda g, ans, x, y: g * _share(x, y),                   # 1 where x > y
+    lambda g, ans, x, y: g * _share(y, x),
+)))
+
+MINIMUM = register(Primitive("minimum", _minimum_forward, (
+    lambda g, ans, x, y: g * _share(y, x),                   # 1 where x < y
+    lambda g, ans, x, y: g * _share(x, y),
+)))
+
+
+def _where_forward(a: Any, b: Any, cond: Any) -> Any:
+    if type(a) is float and type(b) is float and not isinstance(cond, np.ndarray):
+        return a if cond else b
+    return np.where(cond, a, b)
+
+
+WHERE = register(Primitive("where", _where_forward, (
+    lambda g, ans, a, b, cond: where(cond, g, 0.0),          # flows to a where cond holds
+    lambda g, ans, a, b, cond: where(cond, 0.0, g),          # and to b elsewhere
+)))
+
+# ---------------------------------------------------------------------------
+# elementwise unary
+
+NEGATIVE = register(Primitive("negative", operator.neg, (
+    lambda g, ans, x: -g,                                    # d(-x)/dx = -1
+)))
+
+EXP = register(Primitive("exp", np.exp, (
+    lambda g, ans, x: g * ans,                               # d e^x/dx = e^x
+), scalar_forward=math.exp))
+
+LOG = register(Primitive("log", np.log, (
+    lambda g, ans, x: divide(g, x),                          # d log x/dx = 1/x
+), scalar_forward=math.log))
+
+SQRT = register(Primitive("sqrt", np.sqrt, (
+    lambda g, ans, x: divide(g * 0.5, ans),                  # d sqrt(x)/dx = 1/(2 sqrt(x))
+), scalar_forward=math.sqrt))
+
+
+def _sign(x: Any) -> Any:
+    x = _raw(x)
+    return float((x > 0) - (x < 0)) if type(x) is float else np.sign(x)
+
+
+ABSOLUTE = register(Primitive("absolute", np.abs, (
+    lambda g, ans, x: g * _sign(x),                          # d|x|/dx = sign(x), 0 at 0
+), scalar_forward=abs))
+
+TANH = register(Primitive("tanh", np.tanh, (
+    lambda g, ans, x: g * (1.0 - ans * ans),                 # d tanh x/dx = 1 - tanh^2 x
+), scalar_forward=math.tanh))
+
+SIN = register(Primitive("sin", np.sin, (
+    lambda g, ans, x: g * cos(x),                            # d sin x/dx = cos x
+), scalar_forward=math.sin))
+
+COS = register(Primitive("cos", np.cos, (
+    lambda g, ans, x: -(g * sin(x)),                         # d cos x/dx = -sin x
+), scalar_forward=math.cos))
+
+_erf_ufunc = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf_forward(x: Any) -> Any:
+    """erf to float64 round-off: math.erf applied elementwise (NumPy has no erf)."""
+    x = np.asarray(x)
+    return _erf_ufunc(x).astype(x.dtype)
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+ERF = register(Primitive("erf", _erf_forward, (
+    lambda g, ans, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)),  # d erf x/dx = 2/sqrt(pi) e^(-x^2)
+), scalar_forward=math.erf))
+
+# ---------------------------------------------------------------------------
+# reductions
+
+
+def _normalize_axis(axis: Any, ndim: int) -> tuple[int, ...] | None:
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of bounds for an array of {ndim} dimension(s)")
+        out.append(int(a) % ndim)
+    return tuple(out)
+
+
+def _kept_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The reduced shape with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _expand_reduced(g: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """Broadcast a reduction's gradient back over the reduced axes."""
+    shape = shape_of(x)
+    if not keepdims:
+        g = reshape(g, _kept_shape(shape, axis))
+    return broadcast_to(g, shape)
+
+
+SUM = register(Primitive("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims), (
+    lambda g, ans, x, axis, keepdims: _expand_reduced(g, x, axis, keepdims),  # d sum/dx_i = 1
+)))
+
+
+def _extremum_vjp(g: Any, ans: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    """d max/dx_i = 1 at the maximum (shared equally among ties), 0 elsewhere."""
+    shape = shape_of(x)
+    kept = _kept_shape(shape, axis)
+    winners = _raw(x) == np.reshape(_raw(ans), kept)
+    share = winners / np.sum(winners, axis=axis, keepdims=True)
+    return _expand_reduced(g, x, axis, keepdims) * share
+
+
+MAX = register(Primitive("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims), (
+    _extremum_vjp,
+)))
+
+MIN = register(Primitive("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims), (
+    _extremum_vjp,
+)))
+
+# ---------------------------------------------------------------------------
+# shape and indexing
+
+
+def _reshape_forward(x: Any, shape: tuple[int, ...]) -> Any:
+    return np.reshape(x, shape)
+
+
+RESHAPE = register(Primitive("reshape", _reshape_forward, (
+    lambda g, ans, x, shape: reshape(g, shape_of(x)),        # undo the reshape
+)))
+
+
+def _inverse_axes(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    return None if axes is None else tuple(int(i) for i in np.argsort(axes))
+
+
+TRANSPOSE = register(Primitive("transpose", lambda x, axes: np.transpose(x, axes), (
+    lambda g, ans, x, axes: transpose(g, _inverse_axes(axes)),  # undo the permutation
+)))
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum a gradient over the axes that broadcasting added or stretched, to return it to ``shape``.
+
+    Broadcasting copies an input along new leading axes and along axes of length 1;
+    the gradient of a copy is the sum of the copies' gradients.
+    """
+    gshape = shape_of(g)
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        g = sum(g, axes, True)
+    return reshape(g, shape)
+
+
+BROADCAST_TO = register(Primitive("broadcast_to", lambda x, shape: np.broadcast_to(x, shape), (
+    lambda g, ans, x, shape: unbroadcast(g, shape_of(x)),    # sum over the copies
+)))
+
+
+def _is_basic(index: tuple[Any, ...]) -> bool:
+    return builtins.all(
+        isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in index
+    )
+
+
+def _scatter_add_forward(g: Any, shape: tuple[int, ...], index: tuple[Any, ...]) -> Any:
+    out = np.zeros(shape, dtype=np.result_type(g))
+    if _is_basic(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)  # repeated integer indices accumulate
+    return out
+
+
+GETITEM = register(Primitive("getitem", lambda x, index: x[index], (
+    lambda g, ans, x, index: scatter_add(g, shape_of(x), index),  # route g back to the picked places
+)))
+
+SCATTER_ADD = register(Primitive("scatter_add", _scatter_add_forward, (
+    lambda g, ans, x, shape, index: getitem(g, index),       # linear in x: its VJP picks
+)))
+
+
+def _concatenate_vjp(i: int, g: Any, ans: Any, *xs: Any, axis: int) -> Any:
+    """The slice of g that input i filled."""
+    sizes = [shape_of(x)[axis] for x in xs]
+    start = builtins.sum(sizes[:i])
+    index = (slice(None),) * axis + (slice(start, start + sizes[i]),)
+    return getitem(g, index)
+
+
+CONCATENATE = register(Primitive(
+    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), PerInput(_concatenate_vjp)
+))
+
+# ---------------------------------------------------------------------------
+# matrix product (NumPy's matmul rules: 1-D operands, batch broadcasting)
+
+
+def _swap_last(a: Any) -> Any:
+    n = len(shape_of(a))
+    return transpose(a, tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def _as_row(g: Any) -> Any:
+    """(..., m) -> (..., 1, m)."""
+    s = shape_of(g)
+    return reshape(g, s[:-1] + (1, s[-1]))
+
+
+def _matmul_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    xs, ys = shape_of(x), shape_of(y)
+    if len(ys) == 1:                                          # out[..., i] = sum_k x[..., i, k] y[k]
+        return g * y if len(xs) == 1 else reshape(g, shape_of(g) + (1,)) * y
+    if len(xs) == 1:                                          # out[..., j] = sum_k x[k] y[..., k, j]
+        product = matmul(_as_row(g), _swap_last(y))
+        return reshape(product, shape_of(product)[:-2] + (xs[0],))
+    return matmul(g, _swap_last(y))                            # dX = G Y^T
+
+
+def _matmul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    xs, ys = shape_of(x), shape_of(y)
+    if len(xs) == 1:
+        if len(ys) == 1:
+            return g * x
+        return reshape(x, (xs[0], 1)) * _as_row(g)             # dY[..., k, j] = x[k] g[..., j]
+    if len(ys) == 1:
+        product = matmul(_as_row(g), x)                       # dy[k] = sum g[..., i] x[..., i, k]
+        return reshape(product, shape_of(product)[:-2] + (ys[0],))
+    return matmul(_swap_last(x), g)                            # dY = X^T G
+
+
+def _matmul_forward(x: Any, y: Any) -> Any:
+    if np.ndim(x) == 0 or np.ndim(y) == 0:
+        raise ValueError("matmul needs operands with at least one dimension")
+    return np.matmul(x, y)
+
+
+MATMUL = register(Primitive("matmul", _matmul_forward, (_matmul_vjp_x, _matmul_vjp_y)))
+
+# ---------------------------------------------------------------------------
+# the functions users and VJPs call (Values, ndarrays and numbers alike)
+
+
+def add(x: Any, y: Any) -> Any:
+    """x + y."""
+    return call(ADD, x, y)
+
+
+def subtract(x: Any, y: Any) -> Any:
+    """x - y."""
+    return call(SUBTRACT, x, y)
+
+
+def multiply(x: Any, y: Any) -> Any:
+    """x * y."""
+    return call(MULTIPLY, x, y)
+
+
+def divide(x: Any, y: Any) -> Any:
+    """x / y (x/0 gives inf or NaN as in NumPy, never an exception)."""
+    return call(DIVIDE, x, y)
+
+
+def power(x: Any, y: Any) -> Any:
+    """x ** y; y may be a Value too."""
+    return call(POWER, x, y)
+
+
+def maximum(x: Any, y: Any) -> Any:
+    """Elementwise maximum."""
+    return call(MAXIMUM, x, y)
+
+
+def minimum(x: Any, y: Any) -> Any:
+    """Elementwise minimum."""
+    return call(MINIMUM, x, y)
+
+
+def where(cond: Any, a: Any, b: Any) -> Any:
+    """a where cond holds, b elsewhere; ``cond`` is a constant (bool array or bool)."""
+    cond = _raw(cond)
+    if isinstance(cond, (list, tuple)):
+        cond = np.asarray(cond)
+    return call(WHERE, a, b, cond=cond)
+
+
+def negative(x: Any) -> Any:
+    """-x."""
+    return call(NEGATIVE, x)
+
+
+def exp(x: Any) -> Any:
+    """e^x."""
+    return call(EXP, x)
+
+
+def log(x: Any) -> Any:
+    """Natural logarithm."""
+    return call(LOG, x)
+
+
+def sqrt(x: Any) -> Any:
+    """Square root."""
+    return call(SQRT, x)
+
+
+def absolute(x: Any) -> Any:
+    """|x|."""
+    return call(ABSOLUTE, x)
+
+
+def tanh(x: Any) -> Any:
+    """Hyperbolic tangent."""
+    return call(TANH, x)
+
+
+def sin(x: Any) -> Any:
+    """Sine."""
+    return call(SIN, x)
+
+
+def cos(x: Any) -> Any:
+    """Cosine."""
+    return call(COS, x)
+
+
+def erf(x: Any) -> Any:
+    """The error function, accurate to float64 round-off."""
+    return call(ERF, x)
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
+    return call(SUM, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """Largest element over ``axis``."""
+    return call(MAX, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+    """Smallest element over ``axis``."""
+    return call(MIN, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
+
+
+def reshape(x: Any, shape: Any) -> Any:
+    """The same elements in a new shape."""
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+    return call(RESHAPE, x, shape=shape)
+
+
+def transpose(x: Any, axes: Any = None) -> Any:
+    """Permute axes (reverse them when ``axes`` is None)."""
+    return call(TRANSPOSE, x, axes=None if axes is None else tuple(int(a) for a in axes))
+
+
+def broadcast_to(x: Any, shape: Any) -> Any:
+    """Repeat x along new or length-1 axes to ``shape`` (NumPy's rules)."""
+    return call(BROADCAST_TO, x, shape=tuple(int(n) for n in shape))
+
+
+def _normalize_index(index: Any) -> tuple[Any, ...]:
+    index = index if isinstance(index, tuple) else (index,)
+    out: list[Any] = []
+    for item in index:
+        item = _raw(item)
+        if isinstance(item, list):
+            item = np.asarray(item)
+        if isinstance(item, np.ndarray) and item.dtype == bool:
+            out.extend(np.nonzero(item))  # a mask picks the positions where it is True
+        else:
+            out.append(item)
+    return tuple(out)
+
+
+def getitem(x: Any, index: Any) -> Any:
+    """x[index]: ints, slices, None, ..., integer arrays (repeats accumulate) and boolean masks."""
+    return call(GETITEM, x, index=_normalize_index(index))
+
+
+def scatter_add(g: Any, shape: tuple[int, ...], index: Any) -> Any:
+    """zeros(shape) with g added at ``index`` (the VJP of indexing)."""
+    return call(SCATTER_ADD, g, shape=tuple(shape), index=_normalize_index(index))
+
+
+def concatenate(values: Any, axis: int = 0) -> Any:
+    """Join arrays along an existing axis."""
+    values = list(values)
+    if not values:
+        raise ValueError("concatenate needs at least one array")
+    ndim = len(shape_of(values[0]))
+    if ndim == 0:
+        raise ValueError("concatenate: zero-dimensional values cannot be concatenated")
+    (axis,) = _normalize_axis(axis, ndim) or (0,)
+    return call(CONCATENATE, *values, axis=axis)
+
+
+def matmul(x: Any, y: Any) -> Any:
+    """Matrix product with NumPy's rules (1-D operands, batch broadcasting)."""
+    return call(MATMUL, x, y)
+
+
+from autograd.value import Value  # noqa: E402

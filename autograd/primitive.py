@@ -1,0 +1,249 @@
+"""The primitive registry and the one function that applies a primitive.
+
+A primitive is an op with a forward rule (NumPy, or ``math`` for Python floats)
+and one vector-Jacobian product per input.  Everything else in the project is
+composed from primitives, so differentiating them is all the engine needs.
+
+Each VJP has the plain signature ``vjp(g, ans, *inputs, **params) -> gradient``
+for one input: ``g`` is the gradient flowing into the output ``ans``.  VJPs are
+written with the module-level functions of :mod:`autograd.ops` and ordinary
+operators, which accept both ndarrays and Values.  The engine calls them with
+raw arrays on the ordinary (first-order) path, so that path costs plain NumPy
+arithmetic; under ``backward(create_graph=True)`` it calls the very same VJPs
+with Values, so the backward pass is recorded and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd.mode import _GradMode
+
+VJP = Callable[..., Any]
+
+
+class Primitive:
+    """One differentiable op: a name, a forward rule and one VJP per input.
+
+    Args:
+        name: what graphs, traces and error messages call the op.
+        forward: computes the output from raw ndarrays/floats (and keyword params).
+        vjps: one function per input, ``vjp(g, ans, *inputs, **params)``; or an
+            object indexed by input position (variadic ops such as concatenate).
+        scalar_forward: optional faster rule used when every input is a Python
+            float (``math.exp`` instead of ``np.exp``); NumPy is used whenever it
+            raises, so overflow gives inf and domain errors give NaN, as in NumPy.
+        differentiable: False for ops whose VJP is not written with differentiable
+            ops (raising under ``create_graph=True`` instead of a wrong answer).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        vjps: Sequence[VJP],
+        scalar_forward: Callable[..., Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.forward = forward
+        self.vjps = vjps
+        self.scalar_forward = scalar_forward
+        self.freed: Primitive = _FreedPrimitive(name)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+class _FreedPrimitive(Primitive):
+    """Stands in for a node's primitive once ``backward`` has released the graph."""
+
+    def __init__(self, name: str) -> None:  # noqa: D107  (no super(): no twin of its own)
+        self.name = name
+        self.forward = _no_forward
+        self.vjps = _FreedVJPs(name)
+        self.scalar_forward = None
+        self.freed = self
+
+
+def _no_forward(*args: Any, **kwargs: Any) -> Any:  # pragma: no cover - never called
+    raise RuntimeError("a freed primitive has no forward")
+
+
+class _FreedVJPs:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __getitem__(self, index: int) -> VJP:
+        raise RuntimeError(
+            f"Trying to backward through the graph a second time (at op '{self.name}'): "
+            "its buffers were released by the first backward. Specify retain_graph=True "
+            "on the first backward() call if you need to backward through it again."
+        )
+
+
+REGISTRY: dict[str, Primitive] = {}
+
+
+def register(primitive: Primitive) -> Primitive:
+    """Add a primitive to the registry (tests iterate it to gradient-check every primitive)."""
+    if primitive.name in REGISTRY:
+        raise ValueError(f"primitive {primitive.name!r} is registered twice")
+    REGISTRY[primitive.name] = primitive
+    return primitive
+
+
+# ---------------------------------------------------------------------------
+# data validation
+
+
+def as_data(x: Any, dtype: Any = None, what: str = "Value data") -> Any:
+    """Turn user data into what a Value stores: a Python float or a float ndarray.
+
+    Ints become float64; float32/float64 arrays keep their dtype (or ``dtype``).
+    A 0-d float64 result is stored as a Python float, which makes scalar graphs
+    (micrograd-style) run at Python-float speed.
+
+    Raises:
+        TypeError: for bool, complex, object, string or other non-numeric data.
+    """
+    if type(x) is float and dtype is None:
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{what} has dtype bool; booleans are not differentiable, convert to float")
+    array = np.asarray(x) if not isinstance(x, (list, tuple)) else _list_to_array(x, what)
+    kind = array.dtype.kind
+    if kind in "iu":
+        array = array.astype(np.float64)
+    elif kind != "f":
+        raise TypeError(
+            f"{what} has dtype {array.dtype} ({_KIND_NAMES.get(kind, 'unsupported')}); "
+            "a Value holds float32 or float64 numbers (ints are converted to float64)"
+        )
+    if dtype is not None:
+        target = np.dtype(dtype)
+        if target not in (np.float32, np.float64):
+            raise TypeError(f"dtype {target} is not supported; use float32 or float64")
+        array = array.astype(target, copy=False)
+    return normalize(array)
+
+
+_KIND_NAMES = {"b": "bool", "c": "complex", "O": "object", "U": "string", "S": "bytes",
+               "M": "datetime", "m": "timedelta", "V": "void"}
+
+
+def _list_to_array(x: Any, what: str) -> np.ndarray:
+    try:
+        return np.asarray(x)
+    except ValueError as error:  # ragged nested lists
+        raise TypeError(f"{what} is a ragged nested sequence: {error}") from None
+
+
+def normalize(out: Any) -> Any:
+    """Store float64 scalars as Python floats and every other result as an ndarray."""
+    kind = type(out)
+    if kind is float:
+        return out
+    if kind is np.ndarray:
+        if out.ndim == 0 and out.dtype == np.float64:
+            return float(out)
+        return out
+    if kind is np.float64:
+        return float(out)
+    return np.asarray(out)
+
+
+def as_constant(x: Any, op: str) -> Any:
+    """Check a raw operand (number or array) that enters an op as a constant."""
+    kind = type(x)
+    if kind is float or kind is int or kind is np.ndarray:
+        if kind is np.ndarray and x.dtype.kind not in "fiub":
+            raise TypeError(f"{op}: operand has dtype {x.dtype}; only real numbers are supported")
+        return x
+    if isinstance(x, (bool, np.number, np.bool_)):
+        if isinstance(x, np.complexfloating):
+            raise TypeError(f"{op}: operand has dtype {np.asarray(x).dtype}; only real numbers are supported")
+        return x
+    if isinstance(x, (list, tuple)):
+        return as_constant(np.asarray(x), op)
+    raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}")
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """Shape of a Value, ndarray or Python number (``()`` for numbers)."""
+    return getattr(x, "shape", ())
+
+
+# ---------------------------------------------------------------------------
+# applying a primitive
+
+
+def compute(prim: Primitive, datas: Sequence[Any], params: dict[str, Any] | None) -> Any:
+    """Run a primitive's forward rule on raw data (no graph)."""
+    scalar = prim.scalar_forward
+    if scalar is not None and type(datas[0]) is float and len(datas) == 1:
+        try:
+            return scalar(datas[0], **params) if params else scalar(datas[0])
+        except (ArithmeticError, ValueError):
+            pass  # math raises on overflow and domain errors; NumPy gives inf/NaN
+    try:
+        out = prim.forward(*datas, **params) if params else prim.forward(*datas)
+    except ArithmeticError:
+        # Python floats raise (ZeroDivisionError, OverflowError) where NumPy gives inf/NaN.
+        out = prim.forward(*[np.float64(d) if type(d) is float else d for d in datas], **(params or {}))
+    except ValueError as error:
+        shapes = " and ".join(str(shape_of(d)) for d in datas)
+        raise ValueError(f"{prim.name}: invalid input shapes {shapes}: {error}") from None
+    return normalize(out)
+
+
+def call(prim: Primitive, *args: Any, **params: Any) -> Any:
+    """Apply ``prim`` to Values and/or raw data.
+
+    With no Value among ``args`` this is plain NumPy: the raw result is returned.
+    Otherwise the result is a Value, recorded as a graph node when recording is
+    on and some input requires a gradient.
+    """
+    for arg in args:
+        if isinstance(arg, Value):
+            break
+    else:
+        return compute(prim, args, params)
+    inputs = tuple(arg if isinstance(arg, Value) else as_constant(arg, prim.name) for arg in args)
+    datas = [arg.data if isinstance(arg, Value) else arg for arg in inputs]
+    out = compute(prim, datas, params)
+    if _GradMode.enabled:
+        for arg in inputs:
+            if isinstance(arg, Value) and arg.requires_grad:
+                node = Value._node(out, prim, inputs, params or None)
+                if _Anomaly.enabled:
+                    _Anomaly.check_forward(node, datas)
+                return node
+    if isinstance(out, np.ndarray) and any(out is d for d in datas):
+        out = out.view()  # a result never shares its ndarray object with an input
+    return Value._constant(out)
+
+
+class _Anomaly:
+    """Hooks that ``detect_anomaly`` switches on (see autograd.anomaly)."""
+
+    enabled: bool = False
+    check_forward: Callable[[Any, Sequence[Any]], None] = staticmethod(lambda node, datas: None)
+    check_backward: Callable[[Any, Any], None] = staticmethod(lambda node, grad: None)
+
+
+
+class PerInput:
+    """VJPs of a variadic op (concatenate): ``vjps[i]`` is ``vjp(i, g, ans, *inputs, **params)``."""
+
+    def __init__(self, vjp: Callable[..., Any]) -> None:
+        self.vjp = vjp
+
+    def __getitem__(self, index: int) -> VJP:
+        return functools.partial(self.vjp, index)
+
+
+from autograd.value import Value  # noqa: E402  (Value's methods call back into this module)

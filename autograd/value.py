@@ -1,0 +1,330 @@
+"""``Value``: one class for scalars and NumPy arrays, the nodes of the graph.
+
+A Value holds ``data`` (a Python float for a float64 scalar, otherwise an
+ndarray) and, once ``backward`` has run, ``grad`` (same shape as ``data``).  An
+op's output remembers its primitive and its inputs, and nothing else: no
+closure refers back to the node, so the graph holds no reference cycles and is
+freed by reference counting as soon as it is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_new = object.__new__
+
+
+class Value:
+    """A number or array that records how it was computed, for reverse-mode differentiation.
+
+    Args:
+        data: a Python number, nested list or ndarray of real numbers. Ints become
+            float64; float32 stays float32; bool, complex, object and string data
+            raise ``TypeError``.
+        requires_grad: whether ``backward`` computes a gradient for it.
+        dtype: ``float32`` or ``float64`` to convert to (default: keep float, ints -> float64).
+        label: free text shown by the study tools (:mod:`autograd.viz`).
+
+    ``grad`` is None until a backward pass reaches the Value, then accumulates
+    across calls until ``zero_grad()``. Only leaves (Values you create) keep a
+    gradient; call ``retain_grad()`` on an intermediate result to keep its gradient too.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "_inputs", "_prim", "_params", "_retain", "__weakref__")
+    __array_ufunc__ = None  # ndarray (op) Value defers to Value's reflected operator
+
+    data: Any
+    grad: Any
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None, label: str = "") -> None:
+        if isinstance(data, Value):
+            raise TypeError("Value(data) got a Value; use value.detach() to copy one without its graph")
+        self.data = as_data(data, dtype)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.label = label
+        self._inputs: tuple[Any, ...] = ()
+        self._prim: Any = None
+        self._params: dict[str, Any] | None = None
+        self._retain = False
+
+    @staticmethod
+    def _node(data: Any, prim: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None) -> Value:
+        """An op's output (internal: no validation, built on the hot path)."""
+        node = _new(Value)
+        node.data = data
+        node.grad = None
+        node.requires_grad = True
+        node.label = ""
+        node._inputs = inputs
+        node._prim = prim
+        node._params = params
+        node._retain = False
+        return node
+
+    @staticmethod
+    def _constant(data: Any) -> Value:
+        """A result computed while nothing required a gradient (internal)."""
+        value = Value._node(data, None, (), None)
+        value.requires_grad = False
+        return value
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of ``data`` (``()`` for a scalar)."""
+        data = self.data
+        return data.shape if type(data) is np.ndarray else ()
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        data = self.data
+        return data.size if type(data) is np.ndarray else 1
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        data = self.data
+        return data.dtype if type(data) is np.ndarray else np.dtype(np.float64)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for Values created by the user (not by an op)."""
+        return self._prim is None
+
+    @property
+    def op(self) -> str:
+        """Name of the primitive that produced this Value ('' for a leaf)."""
+        return "" if self._prim is None else self._prim.name
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The op's inputs as Values (constants appear as Values that do not require grad)."""
+        return tuple(x if isinstance(x, Value) else Value(x, requires_grad=False) for x in self._inputs)
+
+    def __len__(self) -> int:
+        if type(self.data) is not np.ndarray or self.data.ndim == 0:
+            raise TypeError("len() of a scalar Value")
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        if type(self.data) is not np.ndarray:
+            return f"Value(data={self.data:.6g}, grad={_fmt_grad(self.grad)})"
+        body = np.array2string(self.data, precision=4, threshold=8, separator=", ")
+        text = f"Value(shape={self.shape}, dtype={self.dtype}, data={body}"
+        return text + (f", grad=<{_fmt_grad(self.grad)}>)" if self.grad is not None else ")")
+
+    # ------------------------------------------------------------------ methods
+    def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+        Args:
+            grad: gradient of the final result with respect to ``self``, same shape;
+                may be omitted only when ``self`` holds a single number (then 1).
+            retain_graph: keep the graph so that ``backward`` can run through it again.
+            create_graph: record the backward pass, so that each ``.grad`` is a Value
+                that can be differentiated again (higher-order derivatives).
+        """
+        from autograd.engine import backward
+
+        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+
+    def item(self) -> float:
+        """The value as a Python float (only for a Value holding one number)."""
+        if self.size != 1:
+            raise ValueError(f"item() needs a Value with one element, got shape {self.shape}")
+        return float(np.asarray(self.data).reshape(()))
+
+    def numpy(self) -> np.ndarray:
+        """The data as an ndarray (a 0-d array for a scalar)."""
+        return np.asarray(self.data)
+
+    def detach(self) -> Value:
+        """The same data as a new leaf that does not require grad (shares memory)."""
+        return Value._constant(self.data)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``grad`` becomes None)."""
+        self.grad = None
+
+    def requires_grad_(self, flag: bool = True) -> Value:
+        """Set ``requires_grad`` on a leaf in place; returns self."""
+        if self._prim is not None and not flag:
+            raise RuntimeError("requires_grad_(False) only applies to leaves; use detach() on an op's result")
+        self.requires_grad = bool(flag)
+        return self
+
+    def retain_grad(self) -> Value:
+        """Keep this intermediate result's gradient in ``.grad`` after ``backward``."""
+        self._retain = True
+        return self
+
+    # ------------------------------------------------------------------ operators
+    def __add__(self, other: Any) -> Value:
+        return ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Value:
+        return ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Value:
+        return ops.subtract(self, other)
+
+    def __rsub__(self, other: Any) -> Value:
+        return ops.subtract(other, self)
+
+    def __mul__(self, other: Any) -> Value:
+        return ops.multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Value:
+        return ops.multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Value:
+        return ops.divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Value:
+        return ops.divide(other, self)
+
+    def __pow__(self, other: Any) -> Value:
+        return ops.power(self, other)
+
+    def __rpow__(self, other: Any) -> Value:
+        return ops.power(other, self)
+
+    def __matmul__(self, other: Any) -> Value:
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Value:
+        return ops.matmul(other, self)
+
+    def __neg__(self) -> Value:
+        return ops.negative(self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __getitem__(self, index: Any) -> Value:
+        return ops.getitem(self, index)
+
+    # Comparisons give plain booleans (ndarrays for arrays): no gradient flows through them.
+    def __lt__(self, other: Any) -> Any:
+        return self.data < _raw(other)
+
+    def __le__(self, other: Any) -> Any:
+        return self.data <= _raw(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self.data > _raw(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self.data >= _raw(other)
+
+    __hash__ = object.__hash__  # identity: Values live in sets and dicts
+
+    # ------------------------------------------------------------------ primitive methods
+    def exp(self) -> Value:
+        return ops.exp(self)
+
+    def log(self) -> Value:
+        return ops.log(self)
+
+    def sqrt(self) -> Value:
+        return ops.sqrt(self)
+
+    def abs(self) -> Value:
+        return ops.absolute(self)
+
+    def __abs__(self) -> Value:
+        return ops.absolute(self)
+
+    def tanh(self) -> Value:
+        return ops.tanh(self)
+
+    def sin(self) -> Value:
+        return ops.sin(self)
+
+    def cos(self) -> Value:
+        return ops.cos(self)
+
+    def erf(self) -> Value:
+        return ops.erf(self)
+
+    def maximum(self, other: Any) -> Value:
+        return ops.maximum(self, other)
+
+    def minimum(self, other: Any) -> Value:
+        return ops.minimum(self, other)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Value:
+        return ops.sum(self, axis, keepdims)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Value:
+        return ops.max(self, axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Value:
+        return ops.min(self, axis, keepdims)
+
+    def reshape(self, *shape: Any) -> Value:
+        return ops.reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
+
+    def transpose(self, *axes: Any) -> Value:
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = axes[0]
+        return ops.transpose(self, tuple(axes) if axes else None)
+
+    @property
+    def T(self) -> Value:
+        return ops.transpose(self, None)
+
+    def broadcast_to(self, shape: Any) -> Value:
+        return ops.broadcast_to(self, shape)
+
+    # ------------------------------------------------------------------ composites
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Value:
+        return composites.mean(self, axis, keepdims)
+
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Value:
+        return composites.var(self, axis, keepdims, ddof)
+
+    def relu(self) -> Value:
+        return composites.relu(self)
+
+    def sigmoid(self) -> Value:
+        return composites.sigmoid(self)
+
+    def clip(self, lo: Any = None, hi: Any = None) -> Value:
+        return composites.clip(self, lo, hi)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Value:
+        return composites.logsumexp(self, axis, keepdims)
+
+    def flatten(self) -> Value:
+        return ops.reshape(self, (-1,))
+
+    def squeeze(self, axis: Any = None) -> Value:
+        return composites.squeeze(self, axis)
+
+    def unsqueeze(self, axis: int) -> Value:
+        return composites.unsqueeze(self, axis)
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Value) else x
+
+
+def _fmt_grad(grad: Any) -> str:
+    if grad is None:
+        return "None"
+    if isinstance(grad, Value):
+        return f"Value {grad.shape}"
+    if type(grad) is np.ndarray:
+        return f"array {grad.shape}"
+    return f"{grad:.6g}"
+
+
+from autograd import composites, ops  # noqa: E402  (they build on Value)
+from autograd.primitive import as_data  # noqa: E402

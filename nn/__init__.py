@@ -1,0 +1,1 @@
+"""nn: neural-network modules, activations, losses and optimizers built on autograd."""
