@@ -14,7 +14,7 @@ through a retained graph propagates only that pass's gradients.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -91,12 +91,15 @@ def run_backward(
     retain_graph: bool,
     create_graph: bool,
     targets: Sequence[Value] | None = None,
+    on_node: Callable[[Value, Any, list[tuple[int, Any]]], None] | None = None,
 ) -> list[Any] | None:
     """Propagate ``seed`` from ``output`` to every node below it.
 
     Without ``targets`` the gradients are accumulated into the leaves' (and
     retained nodes') ``.grad``. With ``targets`` nothing is stored: the gradient
     reaching each target is returned (None where none reaches it).
+    ``on_node(node, g, [(input_position, contribution), ...])`` is called for each
+    node in the order processed (the study tools record the pass with it).
     """
     counts = _consumer_counts(output)
     wanted = {t: None for t in targets} if targets is not None else None
@@ -117,6 +120,8 @@ def run_backward(
             elif prim is None or node._retain:
                 _store(node, g, deposited)
             if prim is None:
+                if on_node is not None:
+                    on_node(node, g, [])
                 continue
             inputs = node._inputs
             params = node._params
@@ -127,6 +132,7 @@ def run_backward(
                 args = [x.data if isinstance(x, Value) else x for x in inputs]
                 ans = node.data
             vjps = prim.vjps
+            contributions: list[tuple[int, Any]] = []
             for i, x in enumerate(inputs):
                 if not (isinstance(x, Value) and x.requires_grad):
                     continue
@@ -135,6 +141,8 @@ def run_backward(
                     xshape = x.shape
                     if shape_of(gx) != xshape:
                         gx = unbroadcast(gx, xshape)
+                if on_node is not None:
+                    contributions.append((i, gx))
                 if x in grads:
                     grads[x] = grads[x] + gx
                 else:
@@ -143,6 +151,8 @@ def run_backward(
                 counts[x] = remaining
                 if remaining == 0:
                     ready.append(x)
+            if on_node is not None:
+                on_node(node, g, contributions)
             if not retain_graph:
                 node._prim = prim.freed
     if wanted is None:
