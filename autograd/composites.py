@@ -45,7 +45,7 @@ def relu(x: Any) -> Any:
 
 def sigmoid(x: Any) -> Any:
     """1 / (1 + e^-x), from e = exp(-|x|) so nothing overflows; d/dx = s (1 - s)."""
-    e = ops.exp(-ops.absolute(x))
+    e = ops.exp(-ops.where(_raw(x) >= 0, x, -x))  # |x|, with slope +1 at 0 to match the branch taken there
     r = 1.0 / (1.0 + e)
     return ops.where(_raw(x) >= 0, r, e * r)
 

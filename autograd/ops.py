@@ -462,7 +462,7 @@ def reshape(x: Any, shape: Any) -> Any:
 
 def transpose(x: Any, axes: Any = None) -> Any:
     """Permute axes (reverse them when ``axes`` is None)."""
-    return call(TRANSPOSE, x, axes=None if axes is None else tuple(int(a) for a in axes))
+    return call(TRANSPOSE, x, axes=None if axes is None else _normalize_axis(tuple(axes), len(shape_of(x))))
 
 
 def broadcast_to(x: Any, shape: Any) -> Any:
