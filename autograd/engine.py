@@ -53,16 +53,19 @@ def _consumer_counts(output: Value) -> dict[Value, int]:
     """For every node that needs a gradient, how many edges lead into it from above."""
     counts: dict[Value, int] = {output: 0}
     stack = [output]
+    pop, push, value_type = stack.pop, stack.append, Value
     while stack:
-        node = stack.pop()
-        for x in node._inputs:
-            if isinstance(x, Value) and x.requires_grad:
+        for x in pop()._inputs:
+            if isinstance(x, value_type) and x.requires_grad:
                 if x in counts:
                     counts[x] += 1
                 else:
                     counts[x] = 1
-                    stack.append(x)
+                    push(x)
     return counts
+
+
+_NO_PARAMS: dict[str, Any] = {}
 
 
 def _store(node: Value, g: Any, deposited: set[int]) -> None:
@@ -105,13 +108,14 @@ def run_backward(
     wanted = {t: None for t in targets} if targets is not None else None
     grads: dict[Value, Any] = {output: seed}
     ready = [output]
+    pop, push, value_type = ready.pop, ready.append, Value
     deposited: set[int] = set()
-    mode = enable_grad() if create_graph else no_grad()
-    with mode:
+    watch = _Anomaly.enabled
+    with enable_grad() if create_graph else no_grad():
         while ready:
-            node = ready.pop()
+            node = pop()
             g = grads.pop(node)
-            if _Anomaly.enabled:
+            if watch:
                 _Anomaly.check_backward(node, g)
             prim = node._prim
             if wanted is not None:
@@ -124,35 +128,38 @@ def run_backward(
                     on_node(node, g, [])
                 continue
             inputs = node._inputs
-            params = node._params
+            params = node._params or _NO_PARAMS
             if create_graph:
                 args: Sequence[Any] = inputs
                 ans: Any = node
             else:
-                args = [x.data if isinstance(x, Value) else x for x in inputs]
+                args = [x.data if isinstance(x, value_type) else x for x in inputs]
                 ans = node.data
             vjps = prim.vjps
-            contributions: list[tuple[int, Any]] = []
-            for i, x in enumerate(inputs):
-                if not (isinstance(x, Value) and x.requires_grad):
+            contributions: list[tuple[int, Any]] | None = [] if on_node is not None else None
+            i = -1
+            for x in inputs:
+                i += 1
+                if not (isinstance(x, value_type) and x.requires_grad):
                     continue
-                gx = vjps[i](g, ans, *args, **params) if params else vjps[i](g, ans, *args)
+                gx = vjps[i](g, ans, *args, **params)
                 if type(gx) is not float:
                     xshape = x.shape
                     if shape_of(gx) != xshape:
                         gx = unbroadcast(gx, xshape)
-                if on_node is not None:
+                if contributions is not None:
                     contributions.append((i, gx))
                 if x in grads:
                     grads[x] = grads[x] + gx
                 else:
                     grads[x] = gx
                 remaining = counts[x] - 1
-                counts[x] = remaining
-                if remaining == 0:
-                    ready.append(x)
-            if on_node is not None:
-                on_node(node, g, contributions)
+                if remaining:
+                    counts[x] = remaining
+                else:
+                    push(x)
+            if contributions is not None:
+                on_node(node, g, contributions)  # type: ignore[misc]
             if not retain_graph:
                 node._prim = prim.freed
     if wanted is None:

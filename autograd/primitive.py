@@ -218,11 +218,72 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
     if _GradMode.enabled:
         for arg in inputs:
             if isinstance(arg, Value) and arg.requires_grad:
-                node = Value._node(out, prim, inputs, params or None)
-                if _Anomaly.enabled:
-                    _Anomaly.check_forward(node, datas)
-                return node
-    if isinstance(out, np.ndarray) and any(out is d for d in datas):
+                return _record(out, prim, inputs, params or None, datas)
+    return _result_without_graph(out, datas)
+
+
+def binary(prim: Primitive, x: Any, y: Any) -> Value:
+    """``call`` for a two-input primitive without params (the operators' fast path)."""
+    if isinstance(x, Value):
+        xd = x.data
+        needs_grad = x.requires_grad
+    else:
+        x = xd = as_constant(x, prim.name)
+        needs_grad = False
+    if isinstance(y, Value):
+        yd = y.data
+        needs_grad = needs_grad or y.requires_grad
+    else:
+        y = yd = as_constant(y, prim.name)
+    if type(xd) is float and type(yd) is float:
+        try:
+            out = prim.forward(xd, yd)
+        except ArithmeticError:
+            out = compute(prim, (xd, yd), None)
+    else:
+        out = compute(prim, (xd, yd), None)
+    if needs_grad and _GradMode.enabled:
+        if _Anomaly.enabled:
+            return _record(out, prim, (x, y), None, (xd, yd))
+        node = _new(Value)
+        node.data = out
+        node.grad = None
+        node.requires_grad = True
+        node.label = ""
+        node._inputs = (x, y)
+        node._prim = prim
+        node._params = None
+        node._retain = False
+        return node
+    return _result_without_graph(out, (xd, yd))
+
+
+def unary(prim: Primitive, x: Value) -> Value:
+    """``call`` for a one-input primitive without params, applied to a Value."""
+    xd = x.data
+    scalar = prim.scalar_forward
+    if scalar is not None and type(xd) is float:
+        try:
+            out = scalar(xd)
+        except (ArithmeticError, ValueError):
+            out = compute(prim, (xd,), None)
+    else:
+        out = compute(prim, (xd,), None)
+    if x.requires_grad and _GradMode.enabled:
+        return _record(out, prim, (x,), None, (xd,))
+    return _result_without_graph(out, (xd,))
+
+
+def _record(out: Any, prim: Primitive, inputs: tuple[Any, ...], params: dict[str, Any] | None,
+            datas: Sequence[Any]) -> Value:
+    node = Value._node(out, prim, inputs, params)
+    if _Anomaly.enabled:
+        _Anomaly.check_forward(node, datas)
+    return node
+
+
+def _result_without_graph(out: Any, datas: Sequence[Any]) -> Value:
+    if type(out) is np.ndarray and any(out is d for d in datas):
         out = out.view()  # a result never shares its ndarray object with an input
     return Value._constant(out)
 
@@ -247,3 +308,5 @@ class PerInput:
 
 
 from autograd.value import Value  # noqa: E402  (Value's methods call back into this module)
+
+_new = object.__new__

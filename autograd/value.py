@@ -166,43 +166,43 @@ class Value:
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other: Any) -> Value:
-        return ops.add(self, other)
+        return binary(ops.ADD, self, other)
 
     def __radd__(self, other: Any) -> Value:
-        return ops.add(other, self)
+        return binary(ops.ADD, other, self)
 
     def __sub__(self, other: Any) -> Value:
-        return ops.subtract(self, other)
+        return binary(ops.SUBTRACT, self, other)
 
     def __rsub__(self, other: Any) -> Value:
-        return ops.subtract(other, self)
+        return binary(ops.SUBTRACT, other, self)
 
     def __mul__(self, other: Any) -> Value:
-        return ops.multiply(self, other)
+        return binary(ops.MULTIPLY, self, other)
 
     def __rmul__(self, other: Any) -> Value:
-        return ops.multiply(other, self)
+        return binary(ops.MULTIPLY, other, self)
 
     def __truediv__(self, other: Any) -> Value:
-        return ops.divide(self, other)
+        return binary(ops.DIVIDE, self, other)
 
     def __rtruediv__(self, other: Any) -> Value:
-        return ops.divide(other, self)
+        return binary(ops.DIVIDE, other, self)
 
     def __pow__(self, other: Any) -> Value:
-        return ops.power(self, other)
+        return binary(ops.POWER, self, other)
 
     def __rpow__(self, other: Any) -> Value:
-        return ops.power(other, self)
+        return binary(ops.POWER, other, self)
 
     def __matmul__(self, other: Any) -> Value:
-        return ops.matmul(self, other)
+        return binary(ops.MATMUL, self, other)
 
     def __rmatmul__(self, other: Any) -> Value:
-        return ops.matmul(other, self)
+        return binary(ops.MATMUL, other, self)
 
     def __neg__(self) -> Value:
-        return ops.negative(self)
+        return unary(ops.NEGATIVE, self)
 
     def __pos__(self) -> Value:
         return self
@@ -210,6 +210,7 @@ class Value:
     def __getitem__(self, index: Any) -> Value:
         return ops.getitem(self, index)
 
+    # ``==`` and hash are object identity (inherited), so Values live in sets and dicts.
     # Comparisons give plain booleans (ndarrays for arrays): no gradient flows through them.
     def __lt__(self, other: Any) -> Any:
         return self.data < _raw(other)
@@ -223,35 +224,33 @@ class Value:
     def __ge__(self, other: Any) -> Any:
         return self.data >= _raw(other)
 
-    __hash__ = object.__hash__  # identity: Values live in sets and dicts
-
     # ------------------------------------------------------------------ primitive methods
     def exp(self) -> Value:
-        return ops.exp(self)
+        return unary(ops.EXP, self)
 
     def log(self) -> Value:
-        return ops.log(self)
+        return unary(ops.LOG, self)
 
     def sqrt(self) -> Value:
-        return ops.sqrt(self)
+        return unary(ops.SQRT, self)
 
     def abs(self) -> Value:
-        return ops.absolute(self)
+        return unary(ops.ABSOLUTE, self)
 
     def __abs__(self) -> Value:
-        return ops.absolute(self)
+        return unary(ops.ABSOLUTE, self)
 
     def tanh(self) -> Value:
-        return ops.tanh(self)
+        return unary(ops.TANH, self)
 
     def sin(self) -> Value:
-        return ops.sin(self)
+        return unary(ops.SIN, self)
 
     def cos(self) -> Value:
-        return ops.cos(self)
+        return unary(ops.COS, self)
 
     def erf(self) -> Value:
-        return ops.erf(self)
+        return unary(ops.ERF, self)
 
     def maximum(self, other: Any) -> Value:
         return ops.maximum(self, other)
@@ -327,4 +326,4 @@ def _fmt_grad(grad: Any) -> str:
 
 
 from autograd import composites, ops  # noqa: E402  (they build on Value)
-from autograd.primitive import as_data  # noqa: E402
+from autograd.primitive import as_data, binary, unary  # noqa: E402
