@@ -1,0 +1,258 @@
+"""Losses, each a function and a Module (PyTorch's names), composed only from autograd's primitives.
+
+Every loss takes ``reduction``: 'mean' (default), 'sum' or 'none' (the per-element
+losses).  Predictions and targets must have the same shape: a loss never
+broadcasts, because (4, 1) against (4,) silently becomes a (4, 4) table of
+differences, the classic silent bug of regression code.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Value, exp, log, where
+
+from nn.activations import log1p, log_softmax
+from nn.module import Module
+
+__all__ = [
+    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss", "HuberLoss", "L1Loss", "MSELoss", "NLLLoss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "hinge_loss", "huber_loss",
+    "l1_loss", "mse_loss", "nll_loss",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _data(x: Any) -> np.ndarray:
+    return np.asarray(x.data if isinstance(x, Value) else x)
+
+
+def _reduce(losses: Any, reduction: str) -> Any:
+    if reduction == "mean":
+        return losses.mean() if isinstance(losses, Value) else np.mean(losses)
+    if reduction == "sum":
+        return losses.sum() if isinstance(losses, Value) else np.sum(losses)
+    return losses
+
+
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _prepare(name: str, input: Any, target: Any, reduction: str) -> Any:
+    """Check reduction, shapes (equal, no broadcasting) and dtypes; return the target ready to use."""
+    _check_reduction(name, reduction)
+    in_data, target_data = _data(input), _data(target)
+    if in_data.shape != target_data.shape:
+        raise ValueError(
+            f"{name}: input shape {in_data.shape} and target shape {target_data.shape} differ; "
+            "losses do not broadcast (reshape one of them, e.g. y.reshape(-1, 1))"
+        )
+    if target_data.dtype.kind not in "fiub":
+        raise TypeError(f"{name}: target has dtype {target_data.dtype}; expected real numbers")
+    if in_data.dtype.kind != "f":
+        raise TypeError(f"{name}: input has dtype {in_data.dtype}; expected float32 or float64")
+    if isinstance(target, Value):
+        return target
+    return target_data.astype(in_data.dtype, copy=False)
+
+
+# ---------------------------------------------------------------------------
+# regression
+
+
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
+    """(input - target)^2 per element; d/dinput = 2 (input - target)."""
+    diff = input - _prepare("mse_loss", input, target, reduction)
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
+    """|input - target| per element (mean: MAE); d/dinput = sign(input - target), 0 at the kink."""
+    diff = input - _prepare("l1_loss", input, target, reduction)
+    return _reduce(abs(diff), reduction)
+
+
+def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Any:
+    """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), with d = input - target.
+
+    d/dinput = d inside, delta sign(d) outside (continuous at |d| = delta).
+    """
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    diff = input - _prepare("huber_loss", input, target, reduction)
+    size = abs(diff)
+    inside = _data(size) < delta
+    return _reduce(where(inside, 0.5 * diff * diff, delta * (size - 0.5 * delta)), reduction)
+
+
+# ---------------------------------------------------------------------------
+# binary classification
+
+_LOG_FLOOR = -100.0  # PyTorch clamps log(p) at -100 in binary_cross_entropy
+_P_FLOOR = math.exp(_LOG_FLOOR)
+
+
+def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Any:
+    """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1], each log clamped at -100 (as PyTorch).
+
+    The clamp is applied to p before the log (p < e^-100 counts as e^-100), so
+    p = 0 or 1 gives a finite loss with no warning; d/dp = (p - t) / (p (1 - p)) elsewhere.
+    """
+    target = _prepare("binary_cross_entropy", input, target, reduction)
+    p = _data(input)
+    if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
+        raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] (pass logits to "
+                         "binary_cross_entropy_with_logits)")
+    q = 1.0 - input
+    log_p = log(where(p > _P_FLOOR, input, _P_FLOOR))
+    log_q = log(where(_data(q) > _P_FLOOR, q, _P_FLOOR))
+    return _reduce(-(target * log_p + (1.0 - target) * log_q), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "mean") -> Any:
+    """BCE of sigmoid(z) from the logit z: max(z, 0) - z t + log(1 + e^-|z|); d/dz = sigmoid(z) - t.
+
+    Never forms sigmoid(z) or exp of a positive number, so it is exact for |z| up to 1000.
+    """
+    target = _prepare("binary_cross_entropy_with_logits", input, target, reduction)
+    z = _data(input)
+    negative_abs = where(z >= 0, -input, input)
+    losses = where(z > 0, input, 0.0) - input * target + log1p(exp(negative_abs))
+    return _reduce(losses, reduction)
+
+
+def hinge_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
+    """max(0, 1 - t s) for scores s and targets t in {-1, +1}; d/ds = -t where t s < 1, else 0."""
+    target = _prepare("hinge_loss", input, target, reduction)
+    labels = _data(target)
+    if not np.all((labels == 1) | (labels == -1)):
+        raise ValueError("hinge_loss: targets must be -1 or +1")
+    margin = 1.0 - input * target
+    return _reduce(where(_data(margin) > 0, margin, 0.0), reduction)
+
+
+# ---------------------------------------------------------------------------
+# multi-class classification
+
+
+def _class_targets(name: str, input: Any, target: Any) -> np.ndarray:
+    """Check integer class targets against (N, C) or (C,) scores and return them as an int array."""
+    scores, labels = _data(input), _data(target)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name}: targets must be integer class indices, got dtype {labels.dtype} "
+            "(for probabilities use binary_cross_entropy; convert labels with y.astype(int))"
+        )
+    if scores.ndim not in (1, 2) or labels.shape != scores.shape[:-1]:
+        raise ValueError(
+            f"{name}: input shape {scores.shape} and target shape {labels.shape} do not match; "
+            "expected input (N, C) with target (N,), or input (C,) with a 0-d target"
+        )
+    classes = scores.shape[-1]
+    bad = (labels < 0) | (labels >= classes)
+    if np.any(bad):
+        raise ValueError(f"{name}: target class {labels[bad].ravel()[0]} is out of range for {classes} classes")
+    return labels.astype(np.intp)
+
+
+def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
+    """-input[n, target_n] for log-probabilities input (N, C) and integer targets (N,); d/dinput = -onehot."""
+    _check_reduction("nll_loss", reduction)
+    labels = _class_targets("nll_loss", input, target)
+    if labels.ndim == 0:
+        picked = input[int(labels)]
+    else:
+        picked = input[np.arange(labels.shape[0]), labels]
+    return _reduce(-picked, reduction)
+
+
+def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Any:
+    """nll_loss(log_softmax(logits), targets) = logsumexp(z_n) - z_n[target_n]; d/dz = softmax(z) - onehot."""
+    _check_reduction("cross_entropy", reduction)
+    _class_targets("cross_entropy", input, target)
+    return nll_loss(log_softmax(input, axis=-1), target, reduction)
+
+
+# ---------------------------------------------------------------------------
+# Modules
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        _check_reduction(type(self).__name__, reduction)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+class MSELoss(_Loss):
+    """Module form of :func:`mse_loss`."""
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """Module form of :func:`l1_loss`."""
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return l1_loss(input, target, self.reduction)
+
+
+class HuberLoss(_Loss):
+    """Module form of :func:`huber_loss`."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if delta <= 0:
+            raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
+        self.delta = float(delta)
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return huber_loss(input, target, self.reduction, self.delta)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, delta={self.delta:g}"
+
+
+class BCELoss(_Loss):
+    """Module form of :func:`binary_cross_entropy`."""
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return binary_cross_entropy(input, target, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Module form of :func:`binary_cross_entropy_with_logits`."""
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return binary_cross_entropy_with_logits(input, target, self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """Module form of :func:`cross_entropy`."""
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return cross_entropy(input, target, self.reduction)
+
+
+class NLLLoss(_Loss):
+    """Module form of :func:`nll_loss`."""
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return nll_loss(input, target, self.reduction)
+
+
+class HingeLoss(_Loss):
+    """Module form of :func:`hinge_loss`."""
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return hinge_loss(input, target, self.reduction)

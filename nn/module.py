@@ -1,0 +1,221 @@
+"""``Module`` and ``Parameter``: the containers that models are built from.
+
+A Module registers every ``Parameter`` and every sub-Module assigned to one of
+its attributes, in assignment order, so ``parameters()`` finds them without a
+list kept by hand; names are dotted paths as in PyTorch (``"0.weight"``,
+``"encoder.layers.1.bias"``).
+
+Weight decay and ``weights()``: by convention only parameters with at least two
+dimensions (the weight matrices of ``Linear`` layers) are decayed.  Biases,
+PReLU slopes and Swish's beta are vectors or scalars; shrinking them toward zero
+does not limit the capacity of the model, it only shifts or bends it, so they
+are left out.  ``weights()`` yields exactly the parameters with ``ndim >= 2``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograd import Value
+
+
+class Parameter(Value):
+    """A Value that a Module registers as learnable (``requires_grad=True``).
+
+    Args:
+        data: a number, nested list, ndarray or Value (its data is copied).
+        requires_grad: whether optimizers and ``backward`` treat it as learnable.
+        dtype: float32 or float64 (default: keep float data, ints -> float64).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
+        if isinstance(data, Value):
+            data = np.array(data.data)
+        elif isinstance(data, np.ndarray):
+            data = data.copy()
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    """Base class of every layer and model: subclass it and write ``forward``.
+
+    Assigning a Parameter or a Module to an attribute registers it::
+
+        class Affine(Module):
+            def __init__(self):
+                super().__init__()
+                self.scale = Parameter(np.ones(3))
+            def forward(self, x):
+                return x * self.scale
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ------------------------------------------------------------------ registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before assigning attributes")
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` under ``name`` (the same as assigning the attribute)."""
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module) -> None:
+        """Register a sub-module under ``name`` (names such as "0" are allowed)."""
+        if not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} is a {type(module).__name__}, not a Module")
+        setattr(self, name, module)
+
+    # ------------------------------------------------------------------ calling
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; subclasses override it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ traversal
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module and every module inside it, each once."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{child}" if name else child, sub) for child, sub in module._modules.items()]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module inside it."""
+        for _, module in self.named_modules():
+            yield module
+
+    def children(self) -> Iterator[Module]:
+        """The directly registered sub-modules."""
+        yield from self._modules.values()
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs, each parameter once even if shared between modules."""
+        seen: set[int] = set()
+        for module_name, module in self.named_modules(prefix):
+            for name, param in module._parameters.items():
+                if param is None or id(param) in seen:
+                    continue
+                seen.add(id(param))
+                yield (f"{module_name}.{name}" if module_name else name), param
+
+    def parameters(self) -> Iterator[Parameter]:
+        """Every parameter of this module and its sub-modules, each once."""
+        for _, param in self.named_parameters():
+            yield param
+
+    def named_weights(self) -> Iterator[tuple[str, Parameter]]:
+        """(name, parameter) for the parameters weight decay covers: those with ndim >= 2."""
+        for name, param in self.named_parameters():
+            if param.ndim >= 2:
+                yield name, param
+
+    def weights(self) -> Iterator[Parameter]:
+        """The parameters that weight decay usually covers: weight matrices (ndim >= 2).
+
+        Biases, PReLU slopes and Swish's beta are not included (see the module docstring).
+        """
+        for _, param in self.named_weights():
+            yield param
+
+    # ------------------------------------------------------------------ state
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (``grad`` becomes None, as PyTorch's set_to_none)."""
+        for param in self.parameters():
+            param.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Switch this module and its sub-modules to training mode (Dropout active); returns self."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Switch to evaluation mode (Dropout is the identity); returns self."""
+        return self.train(False)
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Copies of every parameter's data as ndarrays, keyed by dotted name."""
+        return OrderedDict((name, np.array(param.data, dtype=param.dtype)) for name, param in self.named_parameters())
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> tuple[list[str], list[str]]:
+        """Copy arrays from ``state`` into the parameters of the same name.
+
+        Args:
+            state: name -> array (as returned by ``state_dict`` or ``nn.load``).
+            strict: when True, a missing or unexpected key raises ``KeyError``.
+
+        Returns:
+            (missing keys, unexpected keys), both empty when ``strict`` passed.
+
+        Raises:
+            KeyError: (strict) keys missing from ``state`` or not in the module, all listed.
+            ValueError: arrays whose shape differs from the parameter's, all listed.
+        """
+        own = OrderedDict(self.named_parameters())
+        missing = [name for name in own if name not in state]
+        unexpected = [name for name in state if name not in own]
+        if strict and (missing or unexpected):
+            raise KeyError(
+                f"load_state_dict for {type(self).__name__}: missing keys {missing}, unexpected keys {unexpected}"
+            )
+        misshaped = []
+        for name, param in own.items():
+            if name in state and np.shape(state[name]) != param.shape:
+                misshaped.append(f"{name}: expected {param.shape}, got {np.shape(state[name])}")
+        if misshaped:
+            raise ValueError(f"load_state_dict for {type(self).__name__}: mis-shaped keys: " + "; ".join(misshaped))
+        for name, param in own.items():
+            if name in state:
+                array = np.array(state[name], dtype=param.dtype)
+                param.data = Value(array, requires_grad=False).data
+        return missing, unexpected
+
+    # ------------------------------------------------------------------ printing
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of ``repr`` (layer settings)."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        if not self._modules:
+            return f"{type(self).__name__}({extra})"
+        lines = [f"{type(self).__name__}(" + (extra if extra else "")]
+        for name, module in self._modules.items():
+            body = repr(module).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        return "\n".join(lines) + "\n)"
