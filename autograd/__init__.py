@@ -8,6 +8,7 @@
 (-3.0, -4.0)
 """
 
+from autograd.anomaly import detect_anomaly
 from autograd.composites import clip, logsumexp, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
 from autograd.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
@@ -43,6 +44,7 @@ from autograd.value import Value
 abs = absolute  # noqa: A001
 
 __all__ = [
+    "detect_anomaly",
     "REGISTRY", "Primitive", "Value", "abs", "absolute", "add", "broadcast_to", "clip", "concatenate", "cos",
     "divide", "enable_grad", "erf", "exp", "grad", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp",
     "log", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative",
