@@ -9,7 +9,9 @@
 """
 
 from autograd.anomaly import detect_anomaly
+from autograd.checking import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from autograd.composites import clip, logsumexp, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
+from autograd.function import Function
 from autograd.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
 from autograd.ops import (
@@ -45,6 +47,7 @@ abs = absolute  # noqa: A001
 
 __all__ = [
     "detect_anomaly",
+    "Function", "GradcheckError", "gradcheck", "gradgradcheck", "numerical_grad",
     "REGISTRY", "Primitive", "Value", "abs", "absolute", "add", "broadcast_to", "clip", "concatenate", "cos",
     "divide", "enable_grad", "erf", "exp", "grad", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp",
     "log", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative",
