@@ -148,7 +148,7 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
         raise ValueError(f"softplus: beta must be positive, got {beta}")
     z = x * beta
     z_data = _data(z)
-    smooth = (where(z_data > 0, z, 0.0) + log1p(exp(_negative_abs(z)))) / beta
+    smooth = (where(z_data >= 0, z, 0.0) + log1p(exp(_negative_abs(z)))) / beta
     return where(z_data > threshold, x, smooth)
 
 

@@ -123,7 +123,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "
     target = _prepare("binary_cross_entropy_with_logits", input, target, reduction)
     z = _data(input)
     negative_abs = where(z >= 0, -input, input)
-    losses = where(z > 0, input, 0.0) - input * target + log1p(exp(negative_abs))
+    losses = where(z >= 0, input, 0.0) - input * target + log1p(exp(negative_abs))
     return _reduce(losses, reduction)
 
 
