@@ -22,7 +22,7 @@ import numpy as np
 from autograd.mode import enable_grad, no_grad
 from autograd.ops import unbroadcast
 from autograd.primitive import _Anomaly, shape_of
-from autograd.value import Value
+from autograd.value import NO_INPUT, VARIADIC, Value
 
 
 def _initial_grad(output: Value, grad: Any, create_graph: bool) -> Any:
@@ -55,7 +55,10 @@ def _consumer_counts(output: Value) -> dict[Value, int]:
     stack = [output]
     pop, push, value_type = stack.pop, stack.append, Value
     while stack:
-        for x in pop()._inputs:
+        node = pop()
+        first, second = node._in0, node._in1
+        inputs = (first,) if second is NO_INPUT else first if second is VARIADIC else (first, second)
+        for x in inputs:
             if isinstance(x, value_type) and x.requires_grad:
                 if x in counts:
                     counts[x] += 1
@@ -63,9 +66,6 @@ def _consumer_counts(output: Value) -> dict[Value, int]:
                     counts[x] = 1
                     push(x)
     return counts
-
-
-_NO_PARAMS: dict[str, Any] = {}
 
 
 def _store(node: Value, g: Any, deposited: set[int]) -> None:
@@ -127,8 +127,9 @@ def run_backward(
                 if on_node is not None:
                     on_node(node, g, [])
                 continue
-            inputs = node._inputs
-            params = node._params or _NO_PARAMS
+            first, second = node._in0, node._in1
+            inputs = (first,) if second is NO_INPUT else first if second is VARIADIC else (first, second)
+            params = node._params
             if create_graph:
                 args: Sequence[Any] = inputs
                 ans: Any = node
@@ -142,7 +143,7 @@ def run_backward(
                 i += 1
                 if not (isinstance(x, value_type) and x.requires_grad):
                     continue
-                gx = vjps[i](g, ans, *args, **params)
+                gx = vjps[i](g, ans, *args, **params) if params else vjps[i](g, ans, *args)
                 if type(gx) is not float:
                     xshape = x.shape
                     if shape_of(gx) != xshape:

@@ -250,7 +250,8 @@ def binary(prim: Primitive, x: Any, y: Any) -> Value:
         node.grad = None
         node.requires_grad = True
         node.label = ""
-        node._inputs = (x, y)
+        node._in0 = x
+        node._in1 = y
         node._prim = prim
         node._params = None
         node._retain = False

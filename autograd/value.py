@@ -16,6 +16,18 @@ import numpy as np
 _new = object.__new__
 
 
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+NO_INPUT = _Marker("NO_INPUT")
+VARIADIC = _Marker("VARIADIC")
+
+
 class Value:
     """A number or array that records how it was computed, for reverse-mode differentiation.
 
@@ -32,7 +44,12 @@ class Value:
     gradient; call ``retain_grad()`` on an intermediate result to keep its gradient too.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_inputs", "_prim", "_params", "_retain", "__weakref__")
+    # An op's inputs sit in two slots rather than a tuple: one object per node halves
+    # the allocations and the cyclic collector's work on big scalar graphs.
+    # _in0/_in1: the input(s); NO_INPUT in _in1 for a unary op (and in both for a leaf);
+    # for three or more inputs _in0 holds the tuple and _in1 is VARIADIC.
+    __slots__ = ("data", "grad", "requires_grad", "label", "_in0", "_in1", "_prim", "_params", "_retain",
+                 "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Value defers to Value's reflected operator
 
     data: Any
@@ -45,7 +62,8 @@ class Value:
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
-        self._inputs: tuple[Any, ...] = ()
+        self._in0: Any = NO_INPUT
+        self._in1: Any = NO_INPUT
         self._prim: Any = None
         self._params: dict[str, Any] | None = None
         self._retain = False
@@ -58,7 +76,14 @@ class Value:
         node.grad = None
         node.requires_grad = True
         node.label = ""
-        node._inputs = inputs
+        if len(inputs) == 2:
+            node._in0, node._in1 = inputs
+        elif len(inputs) == 1:
+            node._in0 = inputs[0]
+            node._in1 = NO_INPUT
+        else:
+            node._in0 = tuple(inputs)
+            node._in1 = VARIADIC if inputs else NO_INPUT
         node._prim = prim
         node._params = params
         node._retain = False
@@ -101,6 +126,16 @@ class Value:
     def op(self) -> str:
         """Name of the primitive that produced this Value ('' for a leaf)."""
         return "" if self._prim is None else self._prim.name
+
+    @property
+    def _inputs(self) -> tuple[Any, ...]:
+        """The op's inputs in order: Values, or raw arrays/numbers for constants (() for a leaf)."""
+        first, second = self._in0, self._in1
+        if second is NO_INPUT:
+            return () if first is NO_INPUT else (first,)
+        if second is VARIADIC:
+            return first  # type: ignore[no-any-return]
+        return (first, second)
 
     @property
     def parents(self) -> tuple[Value, ...]:
