@@ -116,6 +116,7 @@ class _Problem:
         if not self.checked:
             raise ValueError(f"{who}: no input to check (pass float arrays or Values with requires_grad=True)")
         self.names = [_input_name(f, position) for position in self.checked]
+        self.output_name: Callable[[tuple[int, ...]], str] | None = None
 
     def call(self, arrays: Sequence[np.ndarray], requires_grad: bool) -> tuple[Any, list[Value]]:
         """Run f with Values over ``arrays`` at the checked positions."""
@@ -141,10 +142,26 @@ def _is_float_data(x: Any) -> bool:
     return isinstance(x, (np.ndarray, np.floating)) and np.asarray(x).dtype.kind == "f"
 
 
+def signature_parameters(f: Callable[..., Any]) -> list[inspect.Parameter]:
+    """f's parameters; for ``SomeFunction.apply`` those of its ``forward`` after ``ctx``.
+
+    Raises:
+        ValueError: when the signature cannot be read.
+    """
+    owner = getattr(f, "__self__", None)
+    skip = 0
+    if isinstance(owner, type) and getattr(f, "__name__", "") == "apply" and hasattr(owner, "forward"):
+        f, skip = owner.forward, 1
+    try:
+        return list(inspect.signature(f).parameters.values())[skip:]
+    except TypeError as error:
+        raise ValueError(str(error)) from None
+
+
 def _input_name(f: Callable[..., Any], position: int) -> str:
     try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
+        params = signature_parameters(f)
+    except ValueError:
         params = []
     if position < len(params) and params[position].kind in (
         inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -169,6 +186,7 @@ def _compare(
     atol: float,
     rtol: float,
     point: np.ndarray | None = None,
+    output_name: Callable[[tuple[int, ...]], str] | None = None,
 ) -> None:
     """Compare one input's block of entries and record mismatches, kinks and the worst error."""
     with np.errstate(invalid="ignore"):
@@ -180,8 +198,8 @@ def _compare(
         kink = (spread > atol + rtol * np.maximum(np.abs(left), np.abs(right))) & (analytic >= lo - tol) & (
             analytic <= hi + tol
         )
-        scale = np.maximum(np.abs(analytic), np.abs(central))
-        rel = np.where(scale > 0, error / np.where(scale > 0, scale, 1.0), 0.0)
+        scale = np.maximum(np.maximum(np.abs(analytic), np.abs(central)), max(atol, 1e-300))
+        rel = error / scale
         ratio = np.where(bad & ~np.isfinite(error), np.inf, error / tol)
     report.n_compared += analytic.size
 
@@ -191,7 +209,8 @@ def _compare(
         in_index = None if shapes is None else _unravel(col, shapes[1])
         return Entry(k, name, in_index, out_index, float(analytic.flat[flat]), float(central.flat[flat]),
                      float(error.flat[flat]), float(rel.flat[flat]), float(left.flat[flat]),
-                     float(right.flat[flat]), None if point is None else float(point.flat[col]))
+                     float(right.flat[flat]), None if point is None else float(point.flat[col]),
+                     None if output_name is None or out_index is None else output_name(out_index))
 
     for position in np.flatnonzero(kink):
         report.kinks.append(entry(int(position)))
@@ -243,7 +262,7 @@ def _full_check(problem: _Problem, report: GradcheckReport, eps: float, atol: fl
             left[:, j] = (f0 - minus) / eps
             right[:, j] = (plus - f0) / eps
         _compare(report, k, problem.names[k], (tuple(out_shape), array.shape), analytic[k], central,
-                 left, right, atol, rtol, array)
+                 left, right, atol, rtol, array, problem.output_name)
 
 
 def _fast_check(
@@ -386,6 +405,22 @@ def _first_derivative(problem: _Problem, v: np.ndarray) -> Callable[..., Any]:
     return grad_dot_v
 
 
+def _gradient_entry_namer(problem: _Problem) -> Callable[[tuple[int, ...]], str]:
+    """Name an entry of the concatenated first derivatives: 'of the gradient of input 1 (b) at index (0,)'."""
+    sizes = [a.size for a in problem.arrays]
+
+    def name(out_index: tuple[int, ...]) -> str:
+        flat = out_index[0] if out_index else 0
+        for k, size in enumerate(sizes):
+            if flat < size:
+                where = f" at index {_unravel(flat, problem.arrays[k].shape)}" if problem.arrays[k].ndim else ""
+                return f"of the gradient of {problem.names[k]}{where}"
+            flat -= size
+        return f"output index {out_index}"
+
+    return name
+
+
 def gradgradcheck_report(
     f: Callable[..., Any], inputs: Any, grad_outputs: Any = None, eps: float = 1e-6, atol: float = 1e-5,
     rtol: float = 1e-3, fast: bool = False, kinks: str = "warn", projections: int = 3, seed: int = 0,
@@ -407,6 +442,7 @@ def gradgradcheck_report(
     second.checked = [*problem.checked, len(problem.args)]
     second.arrays = [*problem.arrays, v]
     second.names = [*problem.names, "grad_output v"]
+    second.output_name = _gradient_entry_namer(problem)
     return _run(second, 2, eps, atol, rtol, fast, kinks, projections, seed)
 
 

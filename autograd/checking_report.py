@@ -32,15 +32,18 @@ class Entry:
     left: float
     right: float
     point: float | None = None
+    output_name: str | None = None
 
     def where(self) -> str:
-        """``input 0 (x) at index (1, 2), output index (1,)`` (or just the input name for a projection)."""
+        """``input 0 (x) at index (1, 2) (value 0.5), output index (1,)`` (just the input name for a projection)."""
         text = self.input_name
-        if self.index is not None:
+        if self.index:
             text += f" at index {self.index}"
-            if self.point is not None:
-                text += f" (value {self.point:.6g})"
-        if self.output_index:
+        if self.index is not None and self.point is not None:
+            text += f" (value {self.point:.6g})"
+        if self.output_name:
+            text += f", {self.output_name}"
+        elif self.output_index:
             text += f", output index {self.output_index}"
         return text
 
@@ -50,7 +53,8 @@ class GradcheckReport:
     """The outcome of one gradient check (``gradcheck_report`` / ``gradgradcheck_report``).
 
     ``max_abs_error``/``max_rel_error`` cover the compared entries (kinks excluded); the
-    relative error is ``|analytic - numeric| / max(|analytic|, |numeric|)`` (0 when both are 0).
+    relative error is ``|analytic - numeric| / max(|analytic|, |numeric|, atol)``, so entries
+    that are both tiny (below atol) are compared by their absolute error only.
     """
 
     order: int
