@@ -1,0 +1,94 @@
+"""Inputs and initial weights of every workload, made with NumPy from fixed seeds.
+
+Every engine starts from these same arrays, so their losses can be compared with
+the NumPy floor's. Weights use PyTorch's layout: a layer is ``(W, b)`` with ``W`` of
+shape (out, in) and ``y = x @ W.T + b``; in the scalar MLP, neuron ``j`` of a layer
+holds ``W[j]`` and ``b[j]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+Layers = list[tuple[np.ndarray, np.ndarray]]
+
+SEED = 1234
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles: X (n, 2) float64 and labels y (n,) in {-1.0, +1.0}."""
+    rng = np.random.default_rng(seed)
+    n_top = n // 2
+    n_bottom = n - n_top
+    t_top = np.linspace(0.0, np.pi, n_top)
+    t_bottom = np.linspace(0.0, np.pi, n_bottom)
+    top = np.stack([np.cos(t_top), np.sin(t_top)], axis=1)
+    bottom = np.stack([1.0 - np.cos(t_bottom), 0.5 - np.sin(t_bottom)], axis=1)
+    X = np.concatenate([top, bottom]) + noise * rng.standard_normal((n, 2))
+    y = np.concatenate([-np.ones(n_top), np.ones(n_bottom)])
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def scalar_mlp_weights(sizes: list[int], seed: int = SEED) -> Layers:
+    """micrograd's init for MLP(sizes[0], sizes[1:]): weights uniform in [-1, 1], biases 0."""
+    rng = np.random.default_rng(seed + 1)
+    return [(rng.uniform(-1.0, 1.0, (n_out, n_in)), np.zeros(n_out)) for n_in, n_out in zip(sizes, sizes[1:])]
+
+
+def w1_learning_rate(k: int) -> float:
+    """The demo's schedule: 1.0 at step 0, decaying linearly by 0.9 over 100 steps."""
+    return 1.0 - 0.9 * k / 100
+
+
+W1_SIZES = [2, 16, 16, 1]
+W1_ALPHA = 1e-4
+
+W3_SIZES = [784, 256, 256, 10]
+W3_BATCH = 128
+W3_LR = 0.01
+W3_WEIGHT_DECAY = 5e-4
+
+
+def linear_weights(sizes: list[int], dtype: str = "float64", seed: int = SEED) -> Layers:
+    """PyTorch's default Linear init: W and b uniform in +-1/sqrt(fan_in)."""
+    rng = np.random.default_rng(seed + 3)
+    layers = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        bound = 1.0 / np.sqrt(n_in)
+        W = rng.uniform(-bound, bound, (n_out, n_in)).astype(dtype)
+        b = rng.uniform(-bound, bound, n_out).astype(dtype)
+        layers.append((W, b))
+    return layers
+
+
+def w3_batch(dtype: str = "float64", seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """One MNIST-shaped batch: X (128, 784) in [0, 1) and integer labels (128,) in 0..9."""
+    rng = np.random.default_rng(seed + 4)
+    X = rng.random((W3_BATCH, W3_SIZES[0])).astype(dtype)
+    labels = rng.integers(0, W3_SIZES[-1], W3_BATCH)
+    return X, labels
+
+
+W4_OPS = 200
+W4_SHAPE = (8, 8)
+W4_CYCLE = ("multiply a", "add b", "tanh", "sin")
+
+
+def w4_inputs(seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, a, b of shape 8x8: the chain is x -> x*a -> +b -> tanh -> sin -> x*a -> ... (200 ops), then sum."""
+    rng = np.random.default_rng(seed + 5)
+    x = rng.uniform(-1.0, 1.0, W4_SHAPE)
+    a = rng.uniform(0.5, 1.5, W4_SHAPE)
+    b = rng.uniform(-0.5, 0.5, W4_SHAPE)
+    return x, a, b
+
+
+W2_FACTOR = 1.0001
+W2_SHIFT = 0.0001
+W2_TANH_EVERY = 10
+
+
+def w2_nodes(steps: int) -> int:
+    """Graph nodes a chain of ``steps`` creates: a multiply and an add per step, a tanh every 10th."""
+    return 2 * steps + steps // W2_TANH_EVERY

@@ -1,0 +1,214 @@
+"""The workloads on our engine (``autograd``, and ``nn`` where it provides the pieces).
+
+The tensor forms use ``nn`` (Linear/MLP, losses, optim.SGD) when it has them and
+plain autograd ops otherwise; ``nn_status()`` says which one ran.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Value
+from benchlib import data
+from benchlib.harness import Job
+from benchlib.scalar_mlp import ScalarWorkload
+
+
+def _nn() -> Any:
+    """The ``nn`` package if it has what the tensor workloads need, else None."""
+    try:
+        import nn
+        from nn import optim
+    except ImportError:
+        return None
+    needed = [(nn, "MLP"), (nn, "Linear"), (nn, "cross_entropy"), (nn, "hinge_loss"), (nn, "l2_penalty"),
+              (optim, "SGD")]
+    if all(hasattr(mod, name) for mod, name in needed):
+        return nn
+    return None
+
+
+def nn_status() -> str:
+    return "nn" if _nn() is not None else "autograd ops (nn not available yet)"
+
+
+def _load(params: list[Any], arrays: list[np.ndarray]) -> None:
+    """Copy the shared initial weights into the model's parameters, checking shapes."""
+    if len(params) != len(arrays):
+        raise ValueError(f"model has {len(params)} parameters, the shared weights {len(arrays)}")
+    for p, a in zip(params, arrays):
+        if p.shape != a.shape:
+            raise ValueError(f"parameter shape {p.shape} != shared weight shape {a.shape}")
+        p.data = a.astype(p.dtype).copy()
+
+
+def _flat(layers: data.Layers) -> list[np.ndarray]:
+    return [p for layer in layers for p in layer]
+
+
+# --------------------------------------------------------------------------- W1
+
+
+def w1_scalar_job(disable_gc: bool = False) -> Job:
+    work = ScalarWorkload(Value)
+    return Job(work.step, work.reset, disable_gc)
+
+
+class _W1Tensor:
+    """MLP(2, [16, 16, 1]) as one batched graph: hinge loss + alpha * sum p^2, manual SGD (the demo's)."""
+
+    def __init__(self) -> None:
+        X, y = data.moons()
+        self.X = X
+        self.y = y
+        self.y_col = y[:, None]
+        self.nn = _nn()
+        self.k = 0
+
+    def reset(self) -> None:
+        arrays = _flat(data.scalar_mlp_weights(data.W1_SIZES))
+        nn = self.nn
+        if nn is not None:
+            self.model = nn.MLP(2, data.W1_SIZES[1:])
+            self.params = list(self.model.parameters())
+            _load(self.params, arrays)
+        else:
+            self.params = [Value(a.copy()) for a in arrays]
+        self.k = 0
+
+    def forward(self) -> Any:
+        nn = self.nn
+        if nn is not None:
+            scores = self.model(self.X)
+            return nn.hinge_loss(scores, self.y_col) + data.W1_ALPHA * nn.l2_penalty(self.params)
+        h: Any = self.X
+        pairs = list(zip(self.params[::2], self.params[1::2]))
+        for i, (W, b) in enumerate(pairs):
+            h = h @ W.T + b
+            if i < len(pairs) - 1:
+                h = h.relu()
+        margin = 1.0 - self.y_col * h
+        reg = sum((p * p).sum() for p in self.params)
+        return margin.relu().mean() + data.W1_ALPHA * reg
+
+    def step(self) -> float:
+        loss = self.forward()
+        for p in self.params:
+            p.zero_grad()
+        loss.backward()
+        lr = data.w1_learning_rate(self.k)
+        for p in self.params:
+            p.data -= lr * p.grad
+        self.k += 1
+        return float(loss.data)
+
+
+def w1_tensor_job() -> Job:
+    work = _W1Tensor()
+    return Job(work.step, work.reset)
+
+
+# --------------------------------------------------------------------------- W2
+
+
+def w2_chain(steps: int) -> tuple[float, float]:
+    """Build the chain from x0 = 0.5, backpropagate; returns (y, dy/dx0)."""
+    x = Value(0.5)
+    y = x
+    every = data.W2_TANH_EVERY
+    for i in range(steps):
+        y = y * data.W2_FACTOR + data.W2_SHIFT
+        if i % every == every - 1:
+            y = y.tanh()
+    y.backward()
+    return float(y.data), float(x.grad)
+
+
+# --------------------------------------------------------------------------- W3
+
+
+class _W3:
+    """784-256-256-10 ReLU MLP, batch 128, softmax cross-entropy, SGD(lr 0.01, weight_decay 5e-4)."""
+
+    def __init__(self, dtype: str) -> None:
+        self.dtype = dtype
+        self.X, self.labels = data.w3_batch(dtype)
+        self.rows = np.arange(len(self.labels))
+        self.nn = _nn()
+
+    def reset(self) -> None:
+        arrays = _flat(data.linear_weights(data.W3_SIZES, self.dtype))
+        nn = self.nn
+        if nn is not None:
+            self.model = nn.MLP(data.W3_SIZES[0], data.W3_SIZES[1:])
+            self.params = list(self.model.parameters())
+            _load(self.params, arrays)
+            self.opt = nn.optim.SGD(self.params, lr=data.W3_LR, weight_decay=data.W3_WEIGHT_DECAY)
+        else:
+            self.params = [Value(a.copy()) for a in arrays]
+
+    def step(self) -> float:
+        nn = self.nn
+        if nn is not None:
+            loss = nn.cross_entropy(self.model(self.X), self.labels)
+            self.opt.zero_grad()
+            loss.backward()
+            self.opt.step()
+            return float(loss.data)
+        h: Any = self.X
+        pairs = list(zip(self.params[::2], self.params[1::2]))
+        for i, (W, b) in enumerate(pairs):
+            h = h @ W.T + b
+            if i < len(pairs) - 1:
+                h = h.relu()
+        loss = (autograd.logsumexp(h, axis=1) - h[self.rows, self.labels]).mean()
+        for p in self.params:
+            p.zero_grad()
+        loss.backward()
+        lr, wd = data.W3_LR, data.W3_WEIGHT_DECAY
+        for p in self.params:
+            g = p.grad
+            g += wd * p.data
+            p.data -= lr * g
+        return float(loss.data)
+
+
+def w3_job(dtype: str) -> Job:
+    work = _W3(dtype)
+    return Job(work.step, work.reset)
+
+
+def w3_stepper(dtype: str) -> Any:
+    """A ready-to-step W3 workload (for the profiler)."""
+    work = _W3(dtype)
+    work.reset()
+    return work.step
+
+
+# --------------------------------------------------------------------------- W4
+
+
+def w4_forward_backward(x0: np.ndarray, a0: np.ndarray, b0: np.ndarray) -> float:
+    x, a, b = Value(x0), Value(a0), Value(b0)
+    y = x
+    for k in range(data.W4_OPS):
+        kind = k % 4
+        if kind == 0:
+            y = y * a
+        elif kind == 1:
+            y = y + b
+        elif kind == 2:
+            y = y.tanh()
+        else:
+            y = y.sin()
+    out = y.sum()
+    out.backward()
+    return float(out.data)
+
+
+def w4_job() -> Job:
+    x, a, b = data.w4_inputs()
+    return Job(lambda: w4_forward_backward(x, a, b))

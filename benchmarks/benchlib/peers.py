@@ -1,0 +1,43 @@
+"""Finding the peers: micrograd in this process, HIPS autograd and PyTorch in their own venvs.
+
+A peer's venv is taken from an environment variable, else a default path:
+``BENCH_HIPS_PYTHON`` (default /work/benchvenv-hips/bin/python) and ``BENCH_TORCH_PYTHON``
+(default /work/benchvenv-torch/bin/python). A peer that is missing is skipped with a note.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from benchlib.harness import worker_env
+
+WORKER = Path(__file__).resolve().parent.parent / "worker.py"
+
+DEFAULTS = {
+    "hips": ("BENCH_HIPS_PYTHON", "/work/benchvenv-hips/bin/python", "autograd.numpy"),
+    "torch": ("BENCH_TORCH_PYTHON", "/work/benchvenv-torch/bin/python", "torch"),
+}
+
+INSTALL_HINT = {
+    "hips": "python -m venv /work/benchvenv-hips && /work/benchvenv-hips/bin/pip install autograd numpy",
+    "torch": "python -m venv /work/benchvenv-torch && /work/benchvenv-torch/bin/pip install torch==2.13.0 numpy",
+    "micrograd": "pip install micrograd (into the venv that runs the benchmarks)",
+}
+
+
+def peer_python(name: str) -> tuple[str | None, str]:
+    """(the peer venv's python, '') when it can import the peer, else (None, why it is skipped)."""
+    variable, default, module = DEFAULTS[name]
+    python = os.environ.get(variable, default)
+    if not Path(python).exists():
+        return None, f"{name} skipped: no python at {python} (set {variable}; install: {INSTALL_HINT[name]})"
+    try:
+        proc = subprocess.run([python, "-c", f"import {module}"], capture_output=True, text=True, timeout=120,
+                              env=worker_env(), cwd=str(WORKER.parent))
+    except subprocess.TimeoutExpired:
+        return None, f"{name} skipped: importing {module} timed out"
+    if proc.returncode != 0:
+        return None, f"{name} skipped: {python} cannot import {module} (install: {INSTALL_HINT[name]})"
+    return python, ""

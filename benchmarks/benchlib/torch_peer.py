@@ -1,0 +1,119 @@
+"""PyTorch (CPU) on the tensor workloads and W2 (runs only in its own venv).
+
+Written as its users write it: leaf tensors made from the shared NumPy weights,
+``torch.nn.functional`` ops, ``loss.backward()`` and ``torch.optim.SGD`` for W3.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from benchlib import data
+from benchlib.harness import Job
+
+
+def version() -> str:
+    return f"{torch.__version__} (threads={torch.get_num_threads()})"
+
+
+def _leaves(arrays: list[Any]) -> list[torch.Tensor]:
+    return [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
+
+
+def _mlp(params: list[torch.Tensor], X: torch.Tensor) -> torch.Tensor:
+    h = X
+    n_layers = len(params) // 2
+    for i in range(n_layers):
+        h = F.linear(h, params[2 * i], params[2 * i + 1])
+        if i < n_layers - 1:
+            h = F.relu(h)
+    return h
+
+
+def w1_tensor_job() -> Job:
+    X_np, y_np = data.moons()
+    X = torch.tensor(X_np)
+    y_col = torch.tensor(y_np[:, None])
+    state: dict[str, Any] = {}
+
+    def reset() -> None:
+        state["params"] = _leaves([p for layer in data.scalar_mlp_weights(data.W1_SIZES) for p in layer])
+        state["k"] = 0
+
+    def step() -> float:
+        params = state["params"]
+        scores = _mlp(params, X)
+        reg = sum((p * p).sum() for p in params)
+        loss = F.relu(1.0 - y_col * scores).mean() + data.W1_ALPHA * reg
+        for p in params:
+            p.grad = None
+        loss.backward()
+        lr = data.w1_learning_rate(state["k"])
+        with torch.no_grad():
+            for p in params:
+                p -= lr * p.grad
+        state["k"] += 1
+        return float(loss.item())
+
+    return Job(step, reset)
+
+
+def w2_chain(steps: int) -> tuple[float, float]:
+    x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    y = x
+    every = data.W2_TANH_EVERY
+    for i in range(steps):
+        y = y * data.W2_FACTOR + data.W2_SHIFT
+        if i % every == every - 1:
+            y = torch.tanh(y)
+    y.backward()
+    assert x.grad is not None
+    return float(y.item()), float(x.grad.item())
+
+
+def w3_job(dtype: str) -> Job:
+    X_np, labels_np = data.w3_batch(dtype)
+    X = torch.tensor(X_np)
+    labels = torch.tensor(labels_np)
+    state: dict[str, Any] = {}
+
+    def reset() -> None:
+        state["params"] = _leaves([p for layer in data.linear_weights(data.W3_SIZES, dtype) for p in layer])
+        state["opt"] = torch.optim.SGD(state["params"], lr=data.W3_LR, weight_decay=data.W3_WEIGHT_DECAY)
+
+    def step() -> float:
+        loss = F.cross_entropy(_mlp(state["params"], X), labels)
+        state["opt"].zero_grad()
+        loss.backward()
+        state["opt"].step()
+        return float(loss.item())
+
+    return Job(step, reset)
+
+
+def w4_job() -> Job:
+    x0, a0, b0 = data.w4_inputs()
+    x, a, b = _leaves([x0, a0, b0])
+
+    def step() -> float:
+        y = x
+        for k in range(data.W4_OPS):
+            kind = k % 4
+            if kind == 0:
+                y = y * a
+            elif kind == 1:
+                y = y + b
+            elif kind == 2:
+                y = torch.tanh(y)
+            else:
+                y = torch.sin(y)
+        out = y.sum()
+        for t in (x, a, b):
+            t.grad = None
+        out.backward()
+        return float(out.item())
+
+    return Job(step)

@@ -1,0 +1,356 @@
+"""One command for the whole benchmark suite: prints one markdown table.
+
+    python benchmarks/run.py            # full run (~10 minutes on 2 cores)
+    python benchmarks/run.py --quick    # fewer repeats and sizes (~1 minute)
+    python benchmarks/run.py --profile  # cProfile of our W3 and W4, top functions
+    python benchmarks/run.py --only W1,W4 --out table.md
+
+Every workload runs on the NumPy floor (hand-written forward and backward, no graph),
+on our engine, and on the peers that are installed: micrograd in this process,
+HIPS autograd and PyTorch in their own venvs (see benchlib/peers.py). Each engine
+starts from the same weights; its final loss is checked against the floor's
+(1e-6 relative in float64, 1e-4 in float32). Times are the median and min-max of
+repeated runs after a warm-up. See README.md for what each workload means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import data, floor, ours  # noqa: E402
+from benchlib import micrograd_peer as mg  # noqa: E402
+from benchlib.harness import (  # noqa: E402
+    Job,
+    Measurement,
+    fmt_time,
+    load_average,
+    machine_info,
+    measure_interleaved,
+    rel_diff,
+    run_json,
+    worker_env,
+)
+from benchlib.peers import WORKER, peer_python  # noqa: E402
+
+
+@dataclass
+class Plan:
+    """How much to run: repeats and calls per timed run for each workload, W2 sizes."""
+
+    w1s: tuple[int, int] = (5, 2)
+    w1s_micrograd: tuple[int, int] = (3, 2)
+    w1t: tuple[int, int] = (7, 20)
+    w2_ours: list[int] = field(default_factory=lambda: [10**3, 10**4, 10**5, 10**6])
+    w2_peers: list[int] = field(default_factory=lambda: [10**3, 10**4, 10**5])
+    w2_repeats: int = 3
+    w3: tuple[int, int] = (7, 5)
+    w4: tuple[int, int] = (7, 20)
+    warmup: int = 1
+
+
+QUICK = Plan(w1s=(3, 1), w1s_micrograd=(2, 1), w1t=(3, 10), w2_ours=[10**3, 10**4, 10**5], w2_peers=[10**4],
+             w2_repeats=2, w3=(3, 3), w4=(3, 10))
+
+
+@dataclass
+class Row:
+    workload: str
+    engine: str
+    unit: str                      # what the time is per: "step", "op", "node"
+    m: Measurement | None = None
+    scale: float = 1.0             # divide the measured time by this (ops per call)
+    memory: str = ""
+    check: str = ""
+    ratios: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+    def time(self) -> float:
+        assert self.m is not None
+        return self.m.median / self.scale
+
+
+class Suite:
+    def __init__(self, plan: Plan, only: set[str]) -> None:
+        self.plan = plan
+        self.only = only
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self.peers: dict[str, str] = {}
+        self.versions: dict[str, str] = {}
+        self.load_start = load_average()
+        for name in ("hips", "torch"):
+            python, why = peer_python(name)
+            if python is None:
+                self.notes.append(why)
+            else:
+                self.peers[name] = python
+        if mg.value_class() is None:
+            self.notes.append("micrograd skipped: not importable here (" + "pip install micrograd" + ")")
+
+    # ------------------------------------------------------------------ helpers
+    def wanted(self, workload: str) -> bool:
+        return not self.only or workload in self.only
+
+    def peer(self, name: str, workload: str, repeats: int, inner: int, **extra: Any) -> dict[str, Any]:
+        cmd = [self.peers[name], str(WORKER), name, workload, "--repeats", str(repeats), "--inner", str(inner),
+               "--warmup", str(self.plan.warmup)]
+        for key, value in extra.items():
+            cmd += [f"--{key}", str(value)]
+        result = run_json(cmd, timeout=600, env=worker_env())
+        if "version" in result:
+            self.versions[name] = str(result["version"])
+        return result
+
+    def add(self, row: Row, reference: float | None, tolerance: float = 1e-6) -> Row:
+        if row.m is not None and reference is not None and row.m.loss is not None:
+            diff = rel_diff(row.m.loss, reference)
+            row.check = f"{'ok' if diff <= tolerance else 'MISMATCH'} ({diff:.0e})"
+        self.rows.append(row)
+        return row
+
+    def add_peer(self, name: str, result: dict[str, Any], workload: str, unit: str, scale: float,
+                 reference: float | None, tolerance: float = 1e-6) -> Row | None:
+        if "error" in result:
+            self.notes.append(f"{name} on {workload}: {result['error']}")
+            return None
+        m = Measurement.from_json(result["measurement"])
+        return self.add(Row(workload, name, unit, m, scale), reference, tolerance)
+
+    # ------------------------------------------------------------------ workloads
+    def w1(self) -> None:
+        p = self.plan
+        repeats, inner = p.w1s
+        name = "W1 scalar MLP step"
+        reference = _floor_w1_loss(inner)
+        jobs = {"ours": ours.w1_scalar_job(), "ours, gc.disable()": ours.w1_scalar_job(disable_gc=True)}
+        if mg.value_class() is not None:
+            self.versions["micrograd"] = mg.version()
+            jobs["micrograd"] = mg.w1_scalar_job()
+            jobs["micrograd, gc.disable()"] = mg.w1_scalar_job(disable_gc=True)
+        results = measure_interleaved(jobs, repeats=repeats, inner=inner, warmup=p.warmup)
+        rows = {label: self.add(Row(name, label, "step", m), reference) for label, m in results.items()}
+        if "micrograd" in rows:
+            shipped, nogc = rows["micrograd"], rows["micrograd, gc.disable()"]
+            rows["ours"].ratios["x micrograd"] = rows["ours"].time() / shipped.time()
+            rows["ours"].ratios["x micrograd no-gc"] = rows["ours"].time() / nogc.time()
+            rows["ours, gc.disable()"].ratios["x micrograd no-gc"] = rows["ours, gc.disable()"].time() / nogc.time()
+            shipped.ratios["x micrograd no-gc"] = shipped.time() / nogc.time()
+        repeats, inner = p.w1t
+        name = "W1 batched MLP step"
+        self._tensor_workload(name, "W1t", floor.w1_tensor_job(), ours.w1_tensor_job(), _floor_w1_loss(inner),
+                              repeats, inner, "step")
+        self._note_via(name)
+
+    def _tensor_workload(self, name: str, key: str, floor_job: Job, ours_job: Job, reference: float,
+                         repeats: int, inner: int, unit: str, scale: float = 1.0, tolerance: float = 1e-6,
+                         **peer_args: Any) -> None:
+        """Floor and ours interleaved in this process, then each peer in its venv."""
+        results = measure_interleaved({"floor (numpy)": floor_job, "ours": ours_job},
+                                      repeats=repeats, inner=inner, warmup=self.plan.warmup)
+        base = None
+        for label, m in results.items():
+            row = self.add(Row(name, label, unit, m, scale), reference, tolerance)
+            base = base or row
+        for peer in self.peers:
+            self.add_peer(peer, self.peer(peer, key, repeats, inner, **peer_args), name, unit, scale, reference,
+                          tolerance)
+        assert base is not None
+        self._ratios(name, base)
+
+    def _note_via(self, name: str) -> None:
+        for row in self.rows:
+            if row.workload == name and row.engine == "ours":
+                row.note = ours.nn_status()
+
+    def w2(self) -> None:
+        p = self.plan
+        sizes = sorted(set(p.w2_ours) | set(p.w2_peers))
+        engines = [("floor (python floats)", "floor", p.w2_ours), ("ours", "ours", p.w2_ours)]
+        if mg.value_class() is not None:
+            engines.append(("micrograd", "micrograd", [10**3]))
+        engines += [(peer, peer, p.w2_peers) for peer in self.peers]
+        for n in sizes:
+            name = f"W2 chain N=10^{len(str(n)) - 1} ({data.w2_nodes(n):,} nodes)"
+            base: Row | None = None
+            reference: tuple[float, float] | None = None
+            for label, engine, allowed in engines:
+                if n not in allowed:
+                    continue
+                python = self.peers.get(engine, sys.executable)
+                repeats = 1 if n >= 10**6 and engine != "floor" else p.w2_repeats
+                result = run_json([python, str(WORKER), engine, "W2", "--steps", str(n), "--repeats", str(repeats)],
+                                  timeout=900, env=worker_env())
+                if "error" in result:
+                    self.notes.append(f"{label} on W2 N={n:,}: {result['error']}")
+                    continue
+                nodes = result["nodes"]
+                m = Measurement([t / nodes for t in result["times"]], None)
+                row = Row(name, label, "node", m, memory=f"{result['bytes_per_node']:.0f} B/node")
+                if engine == "floor":
+                    base, reference = row, (result["y"], result["grad"])
+                    row.memory = "(no graph)"
+                elif engine == "micrograd":
+                    row.note = mg.W2_NOTE
+                elif reference is not None:
+                    row.check = _chain_check((result["y"], result["grad"]), reference)
+                self.rows.append(row)
+            if base is not None:
+                self._ratios(name, base)
+
+    def w3(self) -> None:
+        p = self.plan
+        repeats, inner = p.w3
+        for dtype in ("float64", "float32"):
+            name = f"W3 MLP 784-256-256-10 {dtype} step"
+            self._tensor_workload(name, "W3", floor.w3_job(dtype), ours.w3_job(dtype), _floor_w3_loss(dtype, inner),
+                                  repeats, inner, "step", tolerance=1e-6 if dtype == "float64" else 1e-4,
+                                  dtype=dtype)
+            self._note_via(name)
+
+    def w4(self) -> None:
+        p = self.plan
+        repeats, inner = p.w4
+        x, a, b = data.w4_inputs()
+        reference = floor.w4_forward_backward(x, a, b)[0]
+        self._tensor_workload("W4 200 elementwise ops on 8x8 + sum", "W4", floor.w4_job(), ours.w4_job(),
+                              reference, repeats, inner, "op", scale=data.W4_OPS + 1)
+
+    def _ratios(self, workload: str, base: Row) -> None:
+        for row in self.rows:
+            if row.workload == workload and row is not base and row.m is not None:
+                row.ratios["x floor"] = row.time() / base.time()
+
+    # ------------------------------------------------------------------ output
+    def table(self) -> str:
+        lines = ["| workload | engine | median | min - max | x floor | other ratios | memory | loss check |",
+                 "|---|---|---|---|---|---|---|---|"]
+        for row in self.rows:
+            if row.m is None:
+                continue
+            s = row.scale
+            ratio = row.ratios.get("x floor")
+            others = ", ".join(f"{v:.2f} {k}" for k, v in row.ratios.items() if k != "x floor")
+            engine = row.engine + (f" [{row.note}]" if row.note else "")
+            lines.append(
+                f"| {row.workload} | {engine} | {fmt_time(row.m.median / s)}/{row.unit} | "
+                f"{fmt_time(row.m.low / s)} - {fmt_time(row.m.high / s)} | "
+                f"{'' if ratio is None else f'{ratio:.2f}'} | {others} | {row.memory} | {row.check} |"
+            )
+        return "\n".join(lines)
+
+    def header(self, elapsed: float, mode: str) -> str:
+        info = machine_info()
+        info["ours"] = "autograd (this repository), tensor forms via " + ours.nn_status()
+        info["load average"] = f"{self.load_start} at the start, {load_average()} at the end"
+        for name, version in sorted(self.versions.items()):
+            info[name] = version
+        lines = [f"Benchmark run ({mode}), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+                 f"{elapsed:.0f} s", ""]
+        lines += [f"- {k}: {v}" for k, v in info.items()]
+        return "\n".join(lines)
+
+
+def _floor_w1_loss(steps: int) -> float:
+    X, y = data.moons()
+    params = floor.fresh(data.scalar_mlp_weights(data.W1_SIZES))
+    loss = 0.0
+    for k in range(steps):
+        loss = floor.w1_step(params, X, y, data.w1_learning_rate(k))
+    return loss
+
+
+def _floor_w3_loss(dtype: str, steps: int) -> float:
+    X, labels = data.w3_batch(dtype)
+    params = floor.fresh(data.linear_weights(data.W3_SIZES, dtype))
+    loss = 0.0
+    for _ in range(steps):
+        loss = floor.w3_step(params, X, labels)
+    return loss
+
+
+def _chain_check(got: tuple[float, float], want: tuple[float, float]) -> str:
+    """y and dy/dx0 against the floor's (gradients that underflowed to ~0 compare absolutely)."""
+    worst = 0.0
+    for g, w in zip(got, want):
+        worst = max(worst, 0.0 if abs(g) < 1e-290 and abs(w) < 1e-290 else rel_diff(g, w))
+    return f"{'ok' if worst <= 1e-6 else 'MISMATCH'} ({worst:.0e})"
+
+
+def targets(suite: Suite) -> str:
+    """Issue 6's goals next to the measured ratios."""
+    def find(workload_prefix: str, engine: str) -> Row | None:
+        for row in suite.rows:
+            if row.workload.startswith(workload_prefix) and row.engine == engine and row.m is not None:
+                return row
+        return None
+
+    lines = ["| goal | measured | met |", "|---|---|---|"]
+
+    def goal(text: str, value: float | None, limit: float, fmt: str = "{:.2f}") -> None:
+        if value is None:
+            lines.append(f"| {text} | not measured | |")
+        else:
+            lines.append(f"| {text} | {fmt.format(value)} | {'yes' if value <= limit else 'no'} |")
+
+    w1 = find("W1 scalar", "ours")
+    goal("W1 scalar: ours <= 0.1 x micrograd as shipped", w1.ratios.get("x micrograd") if w1 else None, 0.1)
+    goal("W1 scalar: ours <= 0.8 x micrograd with gc.disable()",
+         w1.ratios.get("x micrograd no-gc") if w1 else None, 0.8)
+    w1t = find("W1 batched", "ours")
+    goal("W1 batched: ours <= 3 x floor", w1t.ratios.get("x floor") if w1t else None, 3.0)
+    big = None
+    for row in suite.rows:
+        if row.workload.startswith("W2") and row.engine == "ours" and row.m is not None:
+            big = row  # the largest N (rows are in increasing N)
+    goal(f"W2 {big.workload if big else ''}: ours <= 3 us per node", big.time() * 1e6 if big else None, 3.0,
+         "{:.2f} us")
+    goal("W2: ours <= 400 bytes per node", float(big.memory.split()[0]) if big else None, 400.0, "{:.0f} B")
+    for dtype in ("float64", "float32"):
+        row = find(f"W3 MLP 784-256-256-10 {dtype}", "ours")
+        goal(f"W3 {dtype}: ours <= 1.05 x floor", row.ratios.get("x floor") if row else None, 1.05)
+    w4 = find("W4", "ours")
+    goal("W4: ours <= 2 x floor per op", w4.ratios.get("x floor") if w4 else None, 2.0)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes (about a minute)")
+    parser.add_argument("--only", default="", help="comma-separated subset of W1,W2,W3,W4")
+    parser.add_argument("--profile", action="store_true", help="profile our W3 and W4 with cProfile instead")
+    parser.add_argument("--top", type=int, default=25, help="functions to show per profile")
+    parser.add_argument("--out", default="", help="also write the report (markdown) to this file")
+    args = parser.parse_args(argv)
+    if args.profile:
+        from benchlib.profiling import profile_ours
+
+        print(profile_ours(args.top))
+        return
+    plan = QUICK if args.quick else Plan()
+    only = {w.strip().upper() for w in args.only.split(",") if w.strip()}
+    start = time.perf_counter()
+    suite = Suite(plan, only)
+    for workload, run in (("W1", suite.w1), ("W4", suite.w4), ("W3", suite.w3), ("W2", suite.w2)):
+        if suite.wanted(workload):
+            print(f"running {workload} ...", file=sys.stderr, flush=True)
+            run()
+    elapsed = time.perf_counter() - start
+    report = [suite.header(elapsed, "quick" if args.quick else "full"), "", suite.table(), "",
+              "Goals (issue 6):", "", targets(suite)]
+    if suite.notes:
+        report += ["", "Notes:", ""] + [f"- {note}" for note in suite.notes]
+    text = "\n".join(report)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
