@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd import ops
 from autograd.engine import gradients
-from autograd.mode import is_grad_enabled
+from autograd.mode import enable_grad, is_grad_enabled
 from autograd.primitive import as_data
 from autograd.value import Value
 
@@ -68,6 +68,7 @@ def _pack(results: list[Any], argnums: int | tuple[int, ...]) -> Any:
 def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., tuple[Any, Any]]:
     """``(f(*args), df/dargs[argnums])`` for a scalar-valued f."""
 
+    @enable_grad()  # a transformation differentiates even inside no_grad()
     def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
         call_args, variables, nested = _prepare(args, argnums)
         out = _scalar_output(f(*call_args), "grad")
@@ -92,6 +93,7 @@ def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[
 def jacobian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     """The Jacobian of f, shaped ``out.shape + in.shape``, built one output element (one VJP) at a time."""
 
+    @enable_grad()  # a transformation differentiates even inside no_grad()
     def jacobian_f(*args: Any) -> Any:
         call_args, variables, nested = _prepare(args, argnums)
         out = f(*call_args)
@@ -127,6 +129,7 @@ def hessian(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
     return jacobian(grad(f, argnums), argnums)
 
 
+@enable_grad()  # a transformation differentiates even inside no_grad()
 def hvp(f: Callable[..., Any], x: Any, v: Any) -> tuple[Any, Any]:
     """``(f(x), H v)``: the Hessian of scalar f at x times v, without forming H.
 
@@ -142,6 +145,7 @@ def hvp(f: Callable[..., Any], x: Any, v: Any) -> tuple[Any, Any]:
     return (out if nested else _raw(out)), product
 
 
+@enable_grad()  # a transformation differentiates even inside no_grad()
 def jvp(f: Callable[..., Any], x: Any, v: Any) -> tuple[Any, Any]:
     """``(f(x), J v)``: the forward-mode (tangent) product, by the double-VJP trick.
 

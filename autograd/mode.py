@@ -25,6 +25,9 @@ class _SetGradMode(contextlib.ContextDecorator):
 
     _target: bool
 
+    def _recreate_cm(self) -> _SetGradMode:
+        return type(self)()  # each call of a decorated function gets its own saved state (recursion-safe)
+
     def __enter__(self) -> None:
         self._previous = _GradMode.enabled
         _GradMode.enabled = self._target

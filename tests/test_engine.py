@@ -193,6 +193,17 @@ def test_no_grad_and_enable_grad_as_decorators() -> None:
     assert is_grad_enabled()
 
 
+def test_a_recursive_decorated_function_restores_the_mode() -> None:
+    @enable_grad()
+    def countdown(n: int) -> None:
+        if n:
+            countdown(n - 1)
+
+    with no_grad():
+        countdown(2)
+        assert not is_grad_enabled()
+
+
 def test_no_grad_restores_the_mode_after_an_exception() -> None:
     with pytest.raises(ZeroDivisionError), no_grad():
         raise ZeroDivisionError
