@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from autograd import Value, erf, exp, log, logsumexp, tanh, where
-
 from nn.module import Module, Parameter
 
 __all__ = [

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
-
 from nn import init
 from nn.module import Module, Parameter
 

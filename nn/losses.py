@@ -4,6 +4,12 @@ Every loss takes ``reduction``: 'mean' (default), 'sum' or 'none' (the per-eleme
 losses).  Predictions and targets must have the same shape: a loss never
 broadcasts, because (4, 1) against (4,) silently becomes a (4, 4) table of
 differences, the classic silent bug of regression code.
+
+Arguments of every loss function: ``prediction`` (a Value or array: values,
+probabilities, logits or scores as the name says), ``target`` (an array or Value of
+the same shape, or integer classes for cross_entropy/nll_loss) and ``reduction``.
+Each returns a Value: a scalar for 'mean'/'sum', the per-element losses for 'none'.
+Shape mismatches raise ValueError naming both shapes; bad dtypes raise TypeError.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from autograd import Value, exp, log, where
-
 from nn.activations import log1p, log_softmax
 from nn.module import Module
 
@@ -44,19 +49,19 @@ def _check_reduction(name: str, reduction: str) -> None:
         raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
-def _prepare(name: str, input: Any, target: Any, reduction: str) -> Any:
+def _prepare(name: str, prediction: Any, target: Any, reduction: str) -> Any:
     """Check reduction, shapes (equal, no broadcasting) and dtypes; return the target ready to use."""
     _check_reduction(name, reduction)
-    in_data, target_data = _data(input), _data(target)
+    in_data, target_data = _data(prediction), _data(target)
     if in_data.shape != target_data.shape:
         raise ValueError(
-            f"{name}: input shape {in_data.shape} and target shape {target_data.shape} differ; "
+            f"{name}: prediction shape {in_data.shape} and target shape {target_data.shape} differ; "
             "losses do not broadcast (reshape one of them, e.g. y.reshape(-1, 1))"
         )
     if target_data.dtype.kind not in "fiub":
         raise TypeError(f"{name}: target has dtype {target_data.dtype}; expected real numbers")
     if in_data.dtype.kind != "f":
-        raise TypeError(f"{name}: input has dtype {in_data.dtype}; expected float32 or float64")
+        raise TypeError(f"{name}: prediction has dtype {in_data.dtype}; expected float32 or float64")
     if isinstance(target, Value):
         return target
     return target_data.astype(in_data.dtype, copy=False)
@@ -66,26 +71,26 @@ def _prepare(name: str, input: Any, target: Any, reduction: str) -> Any:
 # regression
 
 
-def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
-    """(input - target)^2 per element; d/dinput = 2 (input - target)."""
-    diff = input - _prepare("mse_loss", input, target, reduction)
+def mse_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
+    """(prediction - target)^2 per element; d/dprediction = 2 (prediction - target)."""
+    diff = prediction - _prepare("mse_loss", prediction, target, reduction)
     return _reduce(diff * diff, reduction)
 
 
-def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
-    """|input - target| per element (mean: MAE); d/dinput = sign(input - target), 0 at the kink."""
-    diff = input - _prepare("l1_loss", input, target, reduction)
+def l1_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
+    """|prediction - target| per element (mean: MAE); d/dprediction = sign(prediction - target), 0 at the kink."""
+    diff = prediction - _prepare("l1_loss", prediction, target, reduction)
     return _reduce(abs(diff), reduction)
 
 
-def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Any:
-    """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), with d = input - target.
+def huber_loss(prediction: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Any:
+    """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), with d = prediction - target.
 
-    d/dinput = d inside, delta sign(d) outside (continuous at |d| = delta).
+    d/dprediction = d inside, delta sign(d) outside (continuous at |d| = delta).
     """
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
-    diff = input - _prepare("huber_loss", input, target, reduction)
+    diff = prediction - _prepare("huber_loss", prediction, target, reduction)
     size = abs(diff)
     inside = _data(size) < delta
     return _reduce(where(inside, 0.5 * diff * diff, delta * (size - 0.5 * delta)), reduction)
@@ -98,42 +103,42 @@ _LOG_FLOOR = -100.0  # PyTorch clamps log(p) at -100 in binary_cross_entropy
 _P_FLOOR = math.exp(_LOG_FLOOR)
 
 
-def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Any:
+def binary_cross_entropy(prediction: Any, target: Any, reduction: str = "mean") -> Any:
     """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1], each log clamped at -100 (as PyTorch).
 
     The clamp is applied to p before the log (p < e^-100 counts as e^-100), so
     p = 0 or 1 gives a finite loss with no warning; d/dp = (p - t) / (p (1 - p)) elsewhere.
     """
-    target = _prepare("binary_cross_entropy", input, target, reduction)
-    p = _data(input)
+    target = _prepare("binary_cross_entropy", prediction, target, reduction)
+    p = _data(prediction)
     if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
-        raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] (pass logits to "
+        raise ValueError("binary_cross_entropy: prediction must hold probabilities in [0, 1] (pass logits to "
                          "binary_cross_entropy_with_logits)")
-    q = 1.0 - input
-    log_p = log(where(p > _P_FLOOR, input, _P_FLOOR))
+    q = 1.0 - prediction
+    log_p = log(where(p > _P_FLOOR, prediction, _P_FLOOR))
     log_q = log(where(_data(q) > _P_FLOOR, q, _P_FLOOR))
     return _reduce(-(target * log_p + (1.0 - target) * log_q), reduction)
 
 
-def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "mean") -> Any:
+def binary_cross_entropy_with_logits(prediction: Any, target: Any, reduction: str = "mean") -> Any:
     """BCE of sigmoid(z) from the logit z: max(z, 0) - z t + log(1 + e^-|z|); d/dz = sigmoid(z) - t.
 
     Never forms sigmoid(z) or exp of a positive number, so it is exact for |z| up to 1000.
     """
-    target = _prepare("binary_cross_entropy_with_logits", input, target, reduction)
-    z = _data(input)
-    negative_abs = where(z >= 0, -input, input)
-    losses = where(z >= 0, input, 0.0) - input * target + log1p(exp(negative_abs))
+    target = _prepare("binary_cross_entropy_with_logits", prediction, target, reduction)
+    z = _data(prediction)
+    negative_abs = where(z >= 0, -prediction, prediction)
+    losses = where(z >= 0, prediction, 0.0) - prediction * target + log1p(exp(negative_abs))
     return _reduce(losses, reduction)
 
 
-def hinge_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
+def hinge_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
     """max(0, 1 - t s) for scores s and targets t in {-1, +1}; d/ds = -t where t s < 1, else 0."""
-    target = _prepare("hinge_loss", input, target, reduction)
+    target = _prepare("hinge_loss", prediction, target, reduction)
     labels = _data(target)
     if not np.all((labels == 1) | (labels == -1)):
         raise ValueError("hinge_loss: targets must be -1 or +1")
-    margin = 1.0 - input * target
+    margin = 1.0 - prediction * target
     return _reduce(where(_data(margin) > 0, margin, 0.0), reduction)
 
 
@@ -141,9 +146,9 @@ def hinge_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
 # multi-class classification
 
 
-def _class_targets(name: str, input: Any, target: Any) -> np.ndarray:
+def _class_targets(name: str, prediction: Any, target: Any) -> np.ndarray:
     """Check integer class targets against (N, C) or (C,) scores and return them as an int array."""
-    scores, labels = _data(input), _data(target)
+    scores, labels = _data(prediction), _data(target)
     if labels.dtype.kind not in "iu":
         raise TypeError(
             f"{name}: targets must be integer class indices, got dtype {labels.dtype} "
@@ -151,8 +156,8 @@ def _class_targets(name: str, input: Any, target: Any) -> np.ndarray:
         )
     if scores.ndim not in (1, 2) or labels.shape != scores.shape[:-1]:
         raise ValueError(
-            f"{name}: input shape {scores.shape} and target shape {labels.shape} do not match; "
-            "expected input (N, C) with target (N,), or input (C,) with a 0-d target"
+            f"{name}: prediction shape {scores.shape} and target shape {labels.shape} do not match; "
+            "expected prediction (N, C) with target (N,), or prediction (C,) with a 0-d target"
         )
     classes = scores.shape[-1]
     bad = (labels < 0) | (labels >= classes)
@@ -161,22 +166,40 @@ def _class_targets(name: str, input: Any, target: Any) -> np.ndarray:
     return labels.astype(np.intp)
 
 
-def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
-    """-input[n, target_n] for log-probabilities input (N, C) and integer targets (N,); d/dinput = -onehot."""
+def nll_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
+    """-log_p[n, t_n] picked from log-probabilities log_p; d/dlog_p = -onehot(t).
+
+    Args:
+        prediction: log-probabilities, shape (N, C) (or (C,) for one sample).
+        target: integer class indices in [0, C), shape (N,) (or 0-d).
+        reduction: 'mean' (over N), 'sum' or 'none'.
+
+    Raises:
+        TypeError: for non-integer targets. ValueError: for out-of-range classes or mismatched shapes.
+    """
     _check_reduction("nll_loss", reduction)
-    labels = _class_targets("nll_loss", input, target)
+    labels = _class_targets("nll_loss", prediction, target)
     if labels.ndim == 0:
-        picked = input[int(labels)]
+        picked = prediction[int(labels)]
     else:
-        picked = input[np.arange(labels.shape[0]), labels]
+        picked = prediction[np.arange(labels.shape[0]), labels]
     return _reduce(-picked, reduction)
 
 
-def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Any:
-    """nll_loss(log_softmax(logits), targets) = logsumexp(z_n) - z_n[target_n]; d/dz = softmax(z) - onehot."""
+def cross_entropy(prediction: Any, target: Any, reduction: str = "mean") -> Any:
+    """nll_loss(log_softmax(z), t) = logsumexp(z_n) - z_n[t_n]; d/dz = softmax(z) - onehot(t).
+
+    Args:
+        prediction: logits z, shape (N, C) (or (C,) for one sample); any real numbers.
+        target: integer class indices in [0, C), shape (N,) (or 0-d).
+        reduction: 'mean' (over N), 'sum' or 'none'.
+
+    Raises:
+        TypeError: for non-integer targets. ValueError: for out-of-range classes or mismatched shapes.
+    """
     _check_reduction("cross_entropy", reduction)
-    _class_targets("cross_entropy", input, target)
-    return nll_loss(log_softmax(input, axis=-1), target, reduction)
+    _class_targets("cross_entropy", prediction, target)
+    return nll_loss(log_softmax(prediction, axis=-1), target, reduction)
 
 
 # ---------------------------------------------------------------------------
@@ -196,15 +219,15 @@ class _Loss(Module):
 class MSELoss(_Loss):
     """Module form of :func:`mse_loss`."""
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return mse_loss(input, target, self.reduction)
+    def forward(self, prediction: Any, target: Any) -> Any:
+        return mse_loss(prediction, target, self.reduction)
 
 
 class L1Loss(_Loss):
     """Module form of :func:`l1_loss`."""
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return l1_loss(input, target, self.reduction)
+    def forward(self, prediction: Any, target: Any) -> Any:
+        return l1_loss(prediction, target, self.reduction)
 
 
 class HuberLoss(_Loss):
@@ -216,8 +239,8 @@ class HuberLoss(_Loss):
             raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
         self.delta = float(delta)
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return huber_loss(input, target, self.reduction, self.delta)
+    def forward(self, prediction: Any, target: Any) -> Any:
+        return huber_loss(prediction, target, self.reduction, self.delta)
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, delta={self.delta:g}"
@@ -226,33 +249,33 @@ class HuberLoss(_Loss):
 class BCELoss(_Loss):
     """Module form of :func:`binary_cross_entropy`."""
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return binary_cross_entropy(input, target, self.reduction)
+    def forward(self, prediction: Any, target: Any) -> Any:
+        return binary_cross_entropy(prediction, target, self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
     """Module form of :func:`binary_cross_entropy_with_logits`."""
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return binary_cross_entropy_with_logits(input, target, self.reduction)
+    def forward(self, prediction: Any, target: Any) -> Any:
+        return binary_cross_entropy_with_logits(prediction, target, self.reduction)
 
 
 class CrossEntropyLoss(_Loss):
     """Module form of :func:`cross_entropy`."""
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return cross_entropy(input, target, self.reduction)
+    def forward(self, prediction: Any, target: Any) -> Any:
+        return cross_entropy(prediction, target, self.reduction)
 
 
 class NLLLoss(_Loss):
     """Module form of :func:`nll_loss`."""
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return nll_loss(input, target, self.reduction)
+    def forward(self, prediction: Any, target: Any) -> Any:
+        return nll_loss(prediction, target, self.reduction)
 
 
 class HingeLoss(_Loss):
     """Module form of :func:`hinge_loss`."""
 
-    def forward(self, input: Any, target: Any) -> Any:
-        return hinge_loss(input, target, self.reduction)
+    def forward(self, prediction: Any, target: Any) -> Any:
+        return hinge_loss(prediction, target, self.reduction)
