@@ -57,9 +57,14 @@ def _peak_since_reset() -> int:
     return peak_rss_bytes()
 
 
-def run_w2(module: Any, steps: int, repeats: int) -> dict[str, Any]:
-    """Time the chain (forward + backward) and measure the bytes it holds per node at its peak."""
-    chain = module.w2_chain
+def run_w2(module: Any, steps: int, repeats: int, forward_only: bool = False) -> dict[str, Any]:
+    """Time the chain (forward + backward) and measure the bytes it holds per node at its peak.
+
+    With ``forward_only`` the graph is built and dropped without a backward pass: the
+    bytes per node are then those of the graph itself (engines whose backward cannot
+    run at this depth can still be compared).
+    """
+    chain = module.w2_chain if not forward_only else (lambda n: module.w2_chain(n, backward=False))
     chain(100)  # warm-up: imports, caches, first allocations
     gc.collect()
     resettable = _reset_peak()
@@ -94,13 +99,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--no-gc", action="store_true", help="W1s only: disable the cyclic GC while timing")
+    parser.add_argument("--forward-only", action="store_true", help="W2 only: build the graph, skip backward")
     args = parser.parse_args(argv)
     module = importlib.import_module(MODULES[args.engine])
     out: dict[str, Any] = {"engine": args.engine, "workload": args.workload,
                            "version": getattr(module, "version", lambda: "")(), "blas": blas_info()}
     try:
         if args.workload == "W2":
-            out.update(run_w2(module, args.steps, args.repeats))
+            out.update(run_w2(module, args.steps, args.repeats, args.forward_only))
         else:
             if args.workload == "W1s":
                 job = module.w1_scalar_job(disable_gc=args.no_gc)

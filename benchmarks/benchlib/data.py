@@ -33,7 +33,8 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = SEED) -> tuple[np.ndarra
 def scalar_mlp_weights(sizes: list[int], seed: int = SEED) -> Layers:
     """micrograd's init for MLP(sizes[0], sizes[1:]): weights uniform in [-1, 1], biases 0."""
     rng = np.random.default_rng(seed + 1)
-    return [(rng.uniform(-1.0, 1.0, (n_out, n_in)), np.zeros(n_out)) for n_in, n_out in zip(sizes, sizes[1:])]
+    pairs = zip(sizes, sizes[1:], strict=False)
+    return [(rng.uniform(-1.0, 1.0, (n_out, n_in)), np.zeros(n_out)) for n_in, n_out in pairs]
 
 
 def w1_learning_rate(k: int) -> float:
@@ -54,7 +55,7 @@ def linear_weights(sizes: list[int], dtype: str = "float64", seed: int = SEED) -
     """PyTorch's default Linear init: W and b uniform in +-1/sqrt(fan_in)."""
     rng = np.random.default_rng(seed + 3)
     layers = []
-    for n_in, n_out in zip(sizes, sizes[1:]):
+    for n_in, n_out in zip(sizes, sizes[1:], strict=False):
         bound = 1.0 / np.sqrt(n_in)
         W = rng.uniform(-bound, bound, (n_out, n_in)).astype(dtype)
         b = rng.uniform(-bound, bound, n_out).astype(dtype)

@@ -40,7 +40,7 @@ def w1_step(params: list[np.ndarray], X: np.ndarray, y: np.ndarray, lr: float) -
     dz1 = (dz2 @ W2) * (z1 > 0)
     dW1 = dz1.T @ X
     db1 = dz1.sum(axis=0)
-    for p, g in zip(params, (dW1, db1, dW2, db2, dW3, db3)):
+    for p, g in zip(params, (dW1, db1, dW2, db2, dW3, db3), strict=True):
         p -= lr * (g + 2.0 * alpha * p)
     return float(loss)
 
@@ -97,7 +97,7 @@ def w3_step(params: list[np.ndarray], X: np.ndarray, labels: np.ndarray) -> floa
     dW1 = dz1.T @ X
     db1 = dz1.sum(axis=0)
     lr, wd = data.W3_LR, data.W3_WEIGHT_DECAY
-    for p, g in zip(params, (dW1, db1, dW2, db2, dW3, db3)):
+    for p, g in zip(params, (dW1, db1, dW2, db2, dW3, db3), strict=True):
         g += wd * p
         p -= lr * g
     return loss

@@ -10,8 +10,8 @@ from typing import Any
 
 import autograd.numpy as anp  # HIPS autograd, not ours: this module runs in the peer's venv only
 import numpy as np
-from autograd import value_and_grad
 
+from autograd import value_and_grad
 from benchlib import data
 from benchlib.harness import Job
 
@@ -53,7 +53,7 @@ def w1_tensor_job() -> Job:
         params = state["params"]
         loss, grads = loss_and_grad(params)
         lr = data.w1_learning_rate(state["k"])
-        state["params"] = [p - lr * g for p, g in zip(params, grads)]
+        state["params"] = [p - lr * g for p, g in zip(params, grads, strict=True)]
         state["k"] += 1
         return float(loss)
 
@@ -95,7 +95,7 @@ def w3_job(dtype: str) -> Job:
         params = state["params"]
         loss, grads = loss_and_grad(params)
         lr, wd = data.W3_LR, data.W3_WEIGHT_DECAY
-        for p, g in zip(params, grads):
+        for p, g in zip(params, grads, strict=True):
             g += wd * p
             p -= lr * g
         return float(loss)

@@ -36,7 +36,7 @@ def w1_scalar_job(disable_gc: bool = False) -> Job:
 W2_NOTE = "micrograd 0.1.0 has no tanh: relu stands in for it (the identity here, y stays positive)"
 
 
-def w2_chain(steps: int) -> tuple[float, float]:
+def w2_chain(steps: int, backward: bool = True) -> tuple[float, float]:
     """The W2 chain on micrograd (its recursive topological sort limits the depth).
 
     micrograd's Value has no tanh, so ``relu`` takes its place: the same graph size
@@ -50,6 +50,8 @@ def w2_chain(steps: int) -> tuple[float, float]:
         y = y * data.W2_FACTOR + data.W2_SHIFT
         if i % every == every - 1:
             y = y.relu() if not hasattr(y, "tanh") else y.tanh()
+    if not backward:
+        return float(y.data), float("nan")
     y.backward()
     return float(y.data), float(x.grad)
 

@@ -39,7 +39,7 @@ def _load(params: list[Any], arrays: list[np.ndarray]) -> None:
     """Copy the shared initial weights into the model's parameters, checking shapes."""
     if len(params) != len(arrays):
         raise ValueError(f"model has {len(params)} parameters, the shared weights {len(arrays)}")
-    for p, a in zip(params, arrays):
+    for p, a in zip(params, arrays, strict=True):
         if p.shape != a.shape:
             raise ValueError(f"parameter shape {p.shape} != shared weight shape {a.shape}")
         p.data = a.astype(p.dtype).copy()
@@ -85,7 +85,7 @@ class _W1Tensor:
             scores = self.model(self.X)
             return nn.hinge_loss(scores, self.y_col) + data.W1_ALPHA * nn.l2_penalty(self.params)
         h: Any = self.X
-        pairs = list(zip(self.params[::2], self.params[1::2]))
+        pairs = list(zip(self.params[::2], self.params[1::2], strict=True))
         for i, (W, b) in enumerate(pairs):
             h = h @ W.T + b
             if i < len(pairs) - 1:
@@ -114,8 +114,8 @@ def w1_tensor_job() -> Job:
 # --------------------------------------------------------------------------- W2
 
 
-def w2_chain(steps: int) -> tuple[float, float]:
-    """Build the chain from x0 = 0.5, backpropagate; returns (y, dy/dx0)."""
+def w2_chain(steps: int, backward: bool = True) -> tuple[float, float]:
+    """Build the chain from x0 = 0.5, backpropagate; returns (y, dy/dx0) (dy/dx0 is NaN without backward)."""
     x = Value(0.5)
     y = x
     every = data.W2_TANH_EVERY
@@ -123,6 +123,8 @@ def w2_chain(steps: int) -> tuple[float, float]:
         y = y * data.W2_FACTOR + data.W2_SHIFT
         if i % every == every - 1:
             y = y.tanh()
+    if not backward:
+        return float(y.data), float("nan")
     y.backward()
     return float(y.data), float(x.grad)
 
@@ -159,7 +161,7 @@ class _W3:
             self.opt.step()
             return float(loss.data)
         h: Any = self.X
-        pairs = list(zip(self.params[::2], self.params[1::2]))
+        pairs = list(zip(self.params[::2], self.params[1::2], strict=True))
         for i, (W, b) in enumerate(pairs):
             h = h @ W.T + b
             if i < len(pairs) - 1:

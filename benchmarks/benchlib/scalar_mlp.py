@@ -24,7 +24,7 @@ class Neuron:
         self.nonlin = nonlin
 
     def __call__(self, x: list[Any]) -> Any:
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
         return act.relu() if self.nonlin else act
 
     def parameters(self) -> list[Any]:
@@ -74,7 +74,7 @@ def train_step(model: MLP, value_cls: Any, X: list[list[float]], y: list[float],
     """The demo's step: hinge loss over all points + alpha * sum p^2, backward, SGD; returns the loss."""
     inputs = [[value_cls(v) for v in row] for row in X]
     scores = [model(x) for x in inputs]
-    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores, strict=True)]
     data_loss = sum(losses) * (1.0 / len(losses))
     params = model.parameters()
     reg_loss = data.W1_ALPHA * sum(p * p for p in params)
