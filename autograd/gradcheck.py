@@ -24,6 +24,7 @@ import argparse
 import importlib
 import importlib.util
 import os
+import re
 import sys
 import types
 from collections.abc import Callable, Sequence
@@ -34,6 +35,7 @@ import numpy as np
 from autograd.checking import gradcheck as _gradcheck_function
 
 EXIT_PASS, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
+_NEGATIVE = re.compile(r"-(\d|\.\d|inf)")
 
 
 class UsageError(Exception):
@@ -156,8 +158,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def _join_negative_values(argv: Sequence[str]) -> list[str]:
+    """``--range -3,3`` -> ``--range=-3,3`` (argparse would take -3,3 for an option)."""
+    out: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item in ("--range", "--avoid", "--shape") and i + 1 < len(items) and _NEGATIVE.match(items[i + 1]):
+            out.append(f"{item}={items[i + 1]}")
+            i += 2
+            continue
+        out.append(item)
+        i += 1
+    return out
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
     shapes = None if not args.shape else [parse_shape(s) for s in args.shape]
     if shapes is not None and len(shapes) == 1:
         shapes_arg: Any = shapes[0]
