@@ -88,6 +88,13 @@ def plot_activations(curves: dict[str, tuple[np.ndarray, np.ndarray]], grid: np.
     return save(fig, out, "activations.png")
 
 
+def make_curve(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """80 points of y = sin(2x) + N(0, 0.05^2) on [-2, 2], as (80, 1) columns."""
+    rng = np.random.default_rng(seed)
+    x = np.linspace(-2.0, 2.0, 80)[:, None]
+    return x, np.sin(2.0 * x) + rng.normal(0.0, 0.05, x.shape)
+
+
 def deep_linear(rng: np.random.Generator) -> nn.Sequential:
     """Five Linear layers, 1 -> 16 -> 16 -> 16 -> 16 -> 1, and nothing between them."""
     return nn.Sequential(nn.Linear(1, 16, rng=rng), nn.Linear(16, 16, rng=rng), nn.Linear(16, 16, rng=rng),
@@ -147,9 +154,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     figures = [plot_activations(curves, grid, args.out)]
 
     print("\n2. Five Linear layers and no activation:")
-    rng = np.random.default_rng(0)
-    x = np.linspace(-2.0, 2.0, 80)[:, None]
-    y = np.sin(2.0 * x) + rng.normal(0.0, 0.05, x.shape)
+    x, y = make_curve()
     linear = deep_linear(np.random.default_rng(1))
     W, b = multiply_out(linear)  # noqa: N806
     gap = float(np.max(np.abs(linear(x).data - (x @ W.T + b))))
