@@ -16,7 +16,7 @@ from autograd.primitive import shape_of
 
 
 def _raw(x: Any) -> Any:
-    return getattr(x, "data", x)
+    return ops._raw(x)  # a Value's data; an ndarray itself (its own .data is a memoryview)
 
 
 def _count(shape: tuple[int, ...], axis: Any) -> int:

@@ -159,7 +159,7 @@ _erf_ufunc = np.frompyfunc(math.erf, 1, 1)
 def _erf_forward(x: Any) -> Any:
     """erf to float64 round-off: math.erf applied elementwise (NumPy has no erf)."""
     x = np.asarray(x)
-    return _erf_ufunc(x).astype(x.dtype)
+    return np.asarray(_erf_ufunc(x), dtype=x.dtype)  # a 0-d input gives a Python float, not an array
 
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
