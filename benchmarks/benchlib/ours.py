@@ -36,13 +36,13 @@ def nn_status() -> str:
 
 
 def _load(params: list[Any], arrays: list[np.ndarray]) -> None:
-    """Copy the shared initial weights into the model's parameters, checking shapes."""
+    """Copy the shared initial weights into the model's parameters, checking shapes and dtypes."""
     if len(params) != len(arrays):
         raise ValueError(f"model has {len(params)} parameters, the shared weights {len(arrays)}")
     for p, a in zip(params, arrays, strict=True):
-        if p.shape != a.shape:
-            raise ValueError(f"parameter shape {p.shape} != shared weight shape {a.shape}")
-        p.data = a.astype(p.dtype).copy()
+        if p.shape != a.shape or p.dtype != a.dtype:
+            raise ValueError(f"parameter {p.shape} {p.dtype} != shared weight {a.shape} {a.dtype}")
+        p.data = a.copy()
 
 
 def _flat(layers: data.Layers) -> list[np.ndarray]:
@@ -145,7 +145,7 @@ class _W3:
         arrays = _flat(data.linear_weights(data.W3_SIZES, self.dtype))
         nn = self.nn
         if nn is not None:
-            self.model = nn.MLP(data.W3_SIZES[0], data.W3_SIZES[1:])
+            self.model = nn.MLP(data.W3_SIZES[0], data.W3_SIZES[1:], dtype=np.dtype(self.dtype))
             self.params = list(self.model.parameters())
             _load(self.params, arrays)
             self.opt = nn.optim.SGD(self.params, lr=data.W3_LR, weight_decay=data.W3_WEIGHT_DECAY)
@@ -153,13 +153,19 @@ class _W3:
             self.params = [Value(a.copy()) for a in arrays]
 
     def step(self) -> float:
+        loss = self._step()
+        if loss.dtype != self.dtype:
+            raise TypeError(f"W3 {self.dtype}: the loss came out as {loss.dtype}")
+        return float(loss)
+
+    def _step(self) -> np.ndarray:
         nn = self.nn
         if nn is not None:
             loss = nn.cross_entropy(self.model(self.X), self.labels)
             self.opt.zero_grad()
             loss.backward()
             self.opt.step()
-            return float(loss.data)
+            return np.asarray(loss.data)
         h: Any = self.X
         pairs = list(zip(self.params[::2], self.params[1::2], strict=True))
         for i, (W, b) in enumerate(pairs):
@@ -175,19 +181,12 @@ class _W3:
             g = p.grad
             g += wd * p.data
             p.data -= lr * g
-        return float(loss.data)
+        return np.asarray(loss.data)
 
 
 def w3_job(dtype: str) -> Job:
     work = _W3(dtype)
     return Job(work.step, work.reset)
-
-
-def w3_stepper(dtype: str) -> Any:
-    """A ready-to-step W3 workload (for the profiler)."""
-    work = _W3(dtype)
-    work.reset()
-    return work.step
 
 
 # --------------------------------------------------------------------------- W4
