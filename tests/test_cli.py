@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ACTIVATIONS = textwrap.dedent(
@@ -161,3 +162,30 @@ def test_importing_the_cli_module_keeps_gradcheck_callable():
             "print(autograd.gradcheck(lambda x: x.sin(), np.array([0.5])))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "True", result.stderr
+
+
+@pytest.mark.slow
+def test_custom_activation_example(tmp_path, monkeypatch, capsys):
+    """examples/custom_activation.py in quick mode: both versions pass, both mistakes are caught."""
+    pytest.importorskip("matplotlib")
+    import importlib.util
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    monkeypatch.syspath_prepend(str(examples))
+    spec = importlib.util.spec_from_file_location("example_custom_activation", examples / "custom_activation.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    results = module.main(["--quick", "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    assert results["passed"] and results["max_grad_gap"] < 1e-12
+    assert results["typo_caught"] and results["saved_root_caught"]
+    worst = results["typo_report"].worst
+    x = worst.point
+    # The closed-form derivative (1 + x / sqrt(x^2 + 4)) / 2 against the typo's 1/2 + x / sqrt(x^2 + 4).
+    assert worst.numeric == pytest.approx((1 + x / np.sqrt(x * x + 4)) / 2, rel=1e-6)
+    assert worst.analytic == pytest.approx(0.5 + x / np.sqrt(x * x + 4), rel=1e-9)
+    assert [code for _, code, _ in results["cli"]] == [0, 0, 1]
+    assert "PASS" in results["cli"][1][2] and "FAIL" in results["cli"][2][2]
+    assert "$ python -m autograd.gradcheck examples/custom_activation.py:squareplus_function" in printed
+    assert results["figures"][0].read_bytes()[:4] == b"\x89PNG"
