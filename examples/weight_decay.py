@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         mark = "  <- best" if r["lambda"] == best else ""
         print(f"{r['lambda']:8.0e}  {r['train']:9.3g}  {r['val']:8.3g}  {r['norm']:7.3f}{mark}")
     first, last = rows[0], rows[-1]
-    print(f"\nTiny lambda ({first['lambda']:.0e}): train error {first['train']:.4f} but validation "
+    print(f"\nTiny lambda ({first['lambda']:.0e}): train error {first['train']:.2g} but validation "
           f"{first['val']:.4f}: the net threads every noisy point (overfits).")
     print(f"Huge lambda ({last['lambda']:.0e}): weights squeezed to ||w|| = {last['norm']:.3f}, both errors high "
           f"({last['train']:.3f}, {last['val']:.3f}): the net cannot bend (underfits).")
