@@ -18,14 +18,14 @@ listed in the report) or ``"error"`` (raise).
 
 from __future__ import annotations
 
-import inspect
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograd import ops
+from autograd.checking_inputs import Problem, signature_parameters
 from autograd.checking_report import Entry, GradcheckError, GradcheckReport, GradcheckWarning, KinkWarning
 from autograd.engine import gradients
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
@@ -34,6 +34,7 @@ from autograd.value import Value
 __all__ = [
     "Entry", "GradcheckError", "GradcheckReport", "GradcheckWarning", "KinkWarning",
     "gradcheck", "gradcheck_report", "gradgradcheck", "gradgradcheck_report", "numerical_grad",
+    "signature_parameters",
 ]
 
 _KINK_OPTIONS = ("warn", "skip", "error")
@@ -41,11 +42,6 @@ _KINK_OPTIONS = ("warn", "skip", "error")
 
 # ---------------------------------------------------------------------------
 # numerical derivatives
-
-
-def _flat_output(out: Any) -> np.ndarray:
-    data = out.data if isinstance(out, Value) else out
-    return np.asarray(data, dtype=np.float64).reshape(-1)
 
 
 def _evaluate(f: Callable[..., Any], arrays: list[np.ndarray]) -> np.ndarray:
@@ -80,94 +76,6 @@ def numerical_grad(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6) -> li
             g[index] = np.sum(plus - minus) / (2 * eps)
         grads.append(g)
     return grads
-
-
-# ---------------------------------------------------------------------------
-# inputs: which arguments are checked, and their names
-
-
-class _Problem:
-    """The function, its arguments, and which of them are differentiated."""
-
-    def __init__(self, f: Callable[..., Any], inputs: Any, who: str) -> None:
-        if not callable(f):
-            raise TypeError(f"{who}: f must be callable, got {type(f).__name__}")
-        self.f = f
-        if isinstance(inputs, (tuple, list)):
-            args = list(inputs)
-        else:
-            args = [inputs]
-        self.args: list[Any] = []
-        self.checked: list[int] = []
-        self.arrays: list[np.ndarray] = []
-        for position, arg in enumerate(args):
-            data = arg.data if isinstance(arg, Value) else arg
-            wanted = arg.requires_grad if isinstance(arg, Value) else _is_float_data(arg)
-            if wanted:
-                array = np.array(data, dtype=np.asarray(data).dtype)
-                if array.dtype != np.float64:
-                    warnings.warn(
-                        f"{who}: input {position} has dtype {array.dtype}; finite differences in "
-                        "single precision are unreliable. Check in float64.", GradcheckWarning, stacklevel=3,
-                    )
-                self.checked.append(position)
-                self.arrays.append(array)
-            self.args.append(arg)
-        if not self.checked:
-            raise ValueError(f"{who}: no input to check (pass float arrays or Values with requires_grad=True)")
-        self.names = [_input_name(f, position) for position in self.checked]
-        self.output_name: Callable[[tuple[int, ...]], str] | None = None
-
-    def call(self, arrays: Sequence[np.ndarray], requires_grad: bool) -> tuple[Any, list[Value]]:
-        """Run f with Values over ``arrays`` at the checked positions."""
-        call_args = list(self.args)
-        variables = []
-        for position, array in zip(self.checked, arrays, strict=True):
-            v = Value(array, requires_grad=requires_grad)
-            variables.append(v)
-            call_args[position] = v
-        return self.f(*call_args), variables
-
-    def evaluate(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
-        with no_grad():
-            out, _ = self.call(arrays, requires_grad=False)
-        return _flat_output(out)
-
-
-def _is_float_data(x: Any) -> bool:
-    if isinstance(x, bool):
-        return False
-    if isinstance(x, float):
-        return True
-    return isinstance(x, (np.ndarray, np.floating)) and np.asarray(x).dtype.kind == "f"
-
-
-def signature_parameters(f: Callable[..., Any]) -> list[inspect.Parameter]:
-    """f's parameters; for ``SomeFunction.apply`` those of its ``forward`` after ``ctx``.
-
-    Raises:
-        ValueError: when the signature cannot be read.
-    """
-    owner = getattr(f, "__self__", None)
-    skip = 0
-    if isinstance(owner, type) and getattr(f, "__name__", "") == "apply" and hasattr(owner, "forward"):
-        f, skip = owner.forward, 1
-    try:
-        return list(inspect.signature(f).parameters.values())[skip:]
-    except TypeError as error:
-        raise ValueError(str(error)) from None
-
-
-def _input_name(f: Callable[..., Any], position: int) -> str:
-    try:
-        params = signature_parameters(f)
-    except ValueError:
-        params = []
-    if position < len(params) and params[position].kind in (
-        inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
-    ):
-        return f"input {position} ({params[position].name})"
-    return f"input {position}"
 
 
 # ---------------------------------------------------------------------------
@@ -234,7 +142,7 @@ def _unravel(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
 
 
-def _full_check(problem: _Problem, report: GradcheckReport, eps: float, atol: float, rtol: float) -> None:
+def _full_check(problem: Problem, report: GradcheckReport, eps: float, atol: float, rtol: float) -> None:
     """Every Jacobian entry: one backward pass per output element, two evaluations per input element."""
     out, variables = problem.call([a.copy() for a in problem.arrays], requires_grad=True)
     out_shape = out.shape if isinstance(out, Value) else np.shape(out)
@@ -270,7 +178,7 @@ def _full_check(problem: _Problem, report: GradcheckReport, eps: float, atol: fl
 
 
 def _fast_check(
-    problem: _Problem, report: GradcheckReport, eps: float, atol: float, rtol: float, projections: int, seed: int
+    problem: Problem, report: GradcheckReport, eps: float, atol: float, rtol: float, projections: int, seed: int
 ) -> None:
     """Random projections v^T J u, one input at a time: cost independent of the sizes."""
     rng = np.random.default_rng(seed)
@@ -311,7 +219,7 @@ def _raw(x: Any) -> Any:
 
 
 def _run(
-    problem: _Problem, order: int, eps: float, atol: float, rtol: float, fast: bool, kinks: str,
+    problem: Problem, order: int, eps: float, atol: float, rtol: float, fast: bool, kinks: str,
     projections: int, seed: int,
 ) -> GradcheckReport:
     if kinks not in _KINK_OPTIONS:
@@ -347,7 +255,7 @@ def gradcheck_report(
     fast: bool = False, kinks: str = "warn", projections: int = 3, seed: int = 0,
 ) -> GradcheckReport:
     """Run the first-order comparison of :func:`gradcheck` and return the full report (never raises on mismatch)."""
-    return _run(_Problem(f, inputs, "gradcheck"), 1, eps, atol, rtol, fast, kinks, projections, seed)
+    return _run(Problem(f, inputs, "gradcheck"), 1, eps, atol, rtol, fast, kinks, projections, seed)
 
 
 def gradcheck(
@@ -382,7 +290,7 @@ def gradcheck(
     return _finish(report, raise_exception, kinks)
 
 
-def _first_derivative(problem: _Problem, v: np.ndarray) -> Callable[..., Any]:
+def _first_derivative(problem: Problem, v: np.ndarray) -> Callable[..., Any]:
     """x -> concatenated, flattened J(x)^T v: the function whose Jacobian holds the second derivatives."""
     positions = problem.checked
 
@@ -409,7 +317,7 @@ def _first_derivative(problem: _Problem, v: np.ndarray) -> Callable[..., Any]:
     return grad_dot_v
 
 
-def _gradient_entry_namer(problem: _Problem) -> Callable[[tuple[int, ...]], str]:
+def _gradient_entry_namer(problem: Problem) -> Callable[[tuple[int, ...]], str]:
     """Name an entry of the concatenated first derivatives: 'of the gradient of input 1 (b) at index (0,)'."""
     sizes = [a.size for a in problem.arrays]
 
@@ -430,7 +338,7 @@ def gradgradcheck_report(
     rtol: float = 1e-3, fast: bool = False, kinks: str = "warn", projections: int = 3, seed: int = 0,
 ) -> GradcheckReport:
     """Run the second-order comparison of :func:`gradgradcheck` and return the full report."""
-    problem = _Problem(f, inputs, "gradgradcheck")
+    problem = Problem(f, inputs, "gradgradcheck")
     with no_grad():
         out, _ = problem.call(problem.arrays, requires_grad=False)
     out_shape = out.shape if isinstance(out, Value) else np.shape(out)
@@ -440,7 +348,7 @@ def gradgradcheck_report(
         v = np.array(_raw(grad_outputs), dtype=np.float64)
         if v.shape != tuple(out_shape):
             raise ValueError(f"gradgradcheck: grad_outputs has shape {v.shape} but f's output has shape {out_shape}")
-    second = object.__new__(_Problem)  # same inputs (already validated) plus v
+    second = object.__new__(Problem)  # same inputs (already validated) plus v
     second.f = _first_derivative(problem, v)
     second.args = [*problem.args, v]
     second.checked = [*problem.checked, len(problem.args)]

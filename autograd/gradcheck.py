@@ -5,7 +5,7 @@
     python -m autograd.gradcheck package.module:function ...
 
 The function takes Values and returns a Value (any shape): a new activation, a loss, a
-custom ``Function``'s ``apply``. Inputs are float64 arrays drawn by hypothesis in
+custom ``Function`` (its ``apply`` is checked). Inputs are float64 arrays drawn by hypothesis in
 [LO, HI]; each example is compared against central finite differences (the full
 Jacobian; ``--fast`` compares random projections). A failing example is shrunk to a small one.
 
@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from autograd.checking import gradcheck as _gradcheck_function
+from autograd.function import Function
 
 EXIT_PASS, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 _NEGATIVE = re.compile(r"-(\d|\.\d|inf)")
@@ -109,6 +110,8 @@ def load_target(target: str) -> Callable[..., Any]:
             hint = f" (callables there: {', '.join(available[:12])})" if available else ""
             raise UsageError(f"{path} has no name {name!r}{hint}")
         obj = getattr(obj, part)
+    if isinstance(obj, type) and issubclass(obj, Function):
+        return obj.apply  # a custom op class: check its apply
     if not callable(obj):
         raise UsageError(f"{target} is a {type(obj).__name__}, not a function")
     return obj  # type: ignore[no-any-return]

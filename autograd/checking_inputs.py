@@ -1,0 +1,109 @@
+"""Which arguments a gradient check differentiates, how f is called on them, and what to call them.
+
+Float ndarrays, Python floats and Values with ``requires_grad=True`` are checked; ints,
+masks and Values that do not require grad are passed to f unchanged, as constants.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd.checking_report import GradcheckWarning
+from autograd.mode import no_grad
+from autograd.value import Value
+
+
+def flat_output(out: Any) -> np.ndarray:
+    """f's result (Value, array or number) as a flat float64 array."""
+    data = out.data if isinstance(out, Value) else out
+    return np.asarray(data, dtype=np.float64).reshape(-1)
+
+
+
+class Problem:
+    """The function, its arguments, and which of them are differentiated."""
+
+    def __init__(self, f: Callable[..., Any], inputs: Any, who: str) -> None:
+        if not callable(f):
+            raise TypeError(f"{who}: f must be callable, got {type(f).__name__}")
+        self.f = f
+        if isinstance(inputs, (tuple, list)):
+            args = list(inputs)
+        else:
+            args = [inputs]
+        self.args: list[Any] = []
+        self.checked: list[int] = []
+        self.arrays: list[np.ndarray] = []
+        for position, arg in enumerate(args):
+            data = arg.data if isinstance(arg, Value) else arg
+            wanted = arg.requires_grad if isinstance(arg, Value) else _is_float_data(arg)
+            if wanted:
+                array = np.array(data, dtype=np.asarray(data).dtype)
+                if array.dtype != np.float64:
+                    warnings.warn(
+                        f"{who}: input {position} has dtype {array.dtype}; finite differences in "
+                        "single precision are unreliable. Check in float64.", GradcheckWarning, stacklevel=4,
+                    )
+                self.checked.append(position)
+                self.arrays.append(array)
+            self.args.append(arg)
+        if not self.checked:
+            raise ValueError(f"{who}: no input to check (pass float arrays or Values with requires_grad=True)")
+        self.names = [input_name(f, position) for position in self.checked]
+        self.output_name: Callable[[tuple[int, ...]], str] | None = None
+
+    def call(self, arrays: Sequence[np.ndarray], requires_grad: bool) -> tuple[Any, list[Value]]:
+        """Run f with Values over ``arrays`` at the checked positions."""
+        call_args = list(self.args)
+        variables = []
+        for position, array in zip(self.checked, arrays, strict=True):
+            v = Value(array, requires_grad=requires_grad)
+            variables.append(v)
+            call_args[position] = v
+        return self.f(*call_args), variables
+
+    def evaluate(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
+        with no_grad():
+            out, _ = self.call(arrays, requires_grad=False)
+        return flat_output(out)
+
+
+def _is_float_data(x: Any) -> bool:
+    if isinstance(x, bool):
+        return False
+    if isinstance(x, float):
+        return True
+    return isinstance(x, (np.ndarray, np.floating)) and np.asarray(x).dtype.kind == "f"
+
+
+def signature_parameters(f: Callable[..., Any]) -> list[inspect.Parameter]:
+    """f's parameters; for ``SomeFunction.apply`` those of its ``forward`` after ``ctx``.
+
+    Raises:
+        ValueError: when the signature cannot be read.
+    """
+    owner = getattr(f, "__self__", None)
+    skip = 0
+    if isinstance(owner, type) and getattr(f, "__name__", "") == "apply" and hasattr(owner, "forward"):
+        f, skip = owner.forward, 1
+    try:
+        return list(inspect.signature(f).parameters.values())[skip:]
+    except TypeError as error:
+        raise ValueError(str(error)) from None
+
+
+def input_name(f: Callable[..., Any], position: int) -> str:
+    try:
+        params = signature_parameters(f)
+    except ValueError:
+        params = []
+    if position < len(params) and params[position].kind in (
+        inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ):
+        return f"input {position} ({params[position].name})"
+    return f"input {position}"
