@@ -31,13 +31,13 @@ that cannot be differentiated raises ``RuntimeError`` naming the Function and
 
 * it returns raw ndarrays while ``g`` or a saved input is a Value that requires grad;
 * it calls NumPy functions on the Values (``np.exp(x)`` raises a TypeError on a Value);
-* ``save_for_backward`` got an array that is neither an input nor the output of
-  ``forward`` (an intermediate such as ``s = sigmoid(x)``): its dependence on the
-  inputs is unknown to the graph. Save the inputs (or the output) and recompute
+* ``save_for_backward`` got a float array that is neither an input nor the output
+  of ``forward`` (an intermediate such as ``s = sigmoid(x)``): its dependence on
+  the inputs is unknown to the graph. Save the inputs (or the output) and recompute
   the intermediate in ``backward`` with autograd functions instead.
 
-Anything else stored on ``ctx`` as an attribute (shapes, masks, constants) is
-treated as a constant. The saved arrays are released when the engine frees the
+Saved Python numbers and bool/int arrays (masks, indices), and anything stored on
+``ctx`` as an attribute, are treated as constants. The saved arrays are released when the engine frees the
 graph (a backward without ``retain_graph=True``).
 """
 
@@ -163,7 +163,7 @@ def _check_output(raw: Any, name: str) -> Any:
 
 
 def _saved_roles(saved: Sequence[Any], datas: Sequence[Any], raw_out: Any) -> tuple[Any, ...]:
-    """For each saved item: ('input', k), ('output',) or ('other',) (matched by identity)."""
+    """For each saved item: ('input', k), ('output',), ('other',) or ('constant',) (matched by identity)."""
     roles: list[Any] = []
     for item in saved:
         for k, d in enumerate(datas):
@@ -173,10 +173,10 @@ def _saved_roles(saved: Sequence[Any], datas: Sequence[Any], raw_out: Any) -> tu
         else:
             if item is raw_out:
                 roles.append(("output",))
-            elif isinstance(item, np.ndarray) or isinstance(item, (float, np.floating)):
-                roles.append(("other",))
+            elif isinstance(item, np.floating) or (isinstance(item, np.ndarray) and item.dtype.kind == "f"):
+                roles.append(("other",))  # computed in forward: may depend on the inputs
             else:
-                roles.append(("constant",))
+                roles.append(("constant",))  # Python numbers, masks, index arrays
     return tuple(roles)
 
 

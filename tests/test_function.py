@@ -300,3 +300,21 @@ def test_detect_anomaly_sees_function_outputs():
     with detect_anomaly(), pytest.raises(FloatingPointError, match="Log"):
         with np.errstate(invalid="ignore"):
             Log.apply(Value(np.array([-1.0])))
+
+
+def test_saved_masks_and_numbers_are_constants_under_create_graph():
+    class LeakyScaled(Function):
+        @staticmethod
+        def forward(ctx, x, slope=0.1):
+            positive = x > 0
+            ctx.save_for_backward(x, positive, slope)
+            return np.where(positive, x, slope * x) * x
+
+        @staticmethod
+        def backward(ctx, g):
+            x, positive, slope = ctx.saved
+            return g * 2 * x * ag.where(positive, 1.0, slope)  # d/dx (k x^2) = 2 k x
+
+    x = np.array([0.5, -1.5, 2.0])
+    assert gradcheck(LeakyScaled.apply, x)
+    assert gradgradcheck(LeakyScaled.apply, x)
