@@ -5,7 +5,11 @@ Inside ``with detect_anomaly():``
 - forward: every op's output is checked as soon as it is computed (also ops
   whose inputs need no gradient, and ops recorded by ``create_graph=True``);
 - backward: the gradient reaching each node is checked, and so is every
-  gradient a node's VJP hands to its inputs, before the engine passes it on.
+  gradient a node's VJP hands to its inputs, before the engine passes it on;
+- in between: an array that an op's VJP will read (its inputs and its output)
+  and that was modified in place after the forward raises ``RuntimeError`` at
+  backward (outside the mode this is not detected: backward reads ``.data`` as
+  it is when backward runs).
 
 The first NaN/inf raises ``FloatingPointError`` naming the primitive, the shapes
 of its inputs and the line of your code that created the op.  Creation sites
@@ -41,6 +45,9 @@ _STACK_DEPTH = 3  # frames of user code kept per op: the op's line and two calle
 
 # Where each op recorded under detect_anomaly() was created: node -> "file:line in func, ...".
 _ORIGINS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
+# Fingerprints of the data each such op's VJPs will read (its inputs, then its output), to
+# detect arrays modified in place between the forward and the backward pass.
+_FINGERPRINTS: weakref.WeakKeyDictionary[Value, tuple[Any, ...]] = weakref.WeakKeyDictionary()
 
 
 def _creation_site() -> str:
@@ -76,11 +83,36 @@ def _origin(node: Value) -> str:
     return _ORIGINS.get(node, "<unknown: the op was created outside detect_anomaly()>")
 
 
+def _fingerprint(data: Any) -> Any:
+    if type(data) is np.ndarray:
+        return (data.shape, data.dtype.str, hash(data.tobytes()))
+    if type(data) is float:
+        return data.hex()  # NaN-safe equality
+    return data if isinstance(data, int) else None
+
+
 def _check_forward(node: Value, datas: Sequence[Any]) -> None:
-    """Record where ``node`` was created; raise if its output holds NaN/inf."""
+    """Record where ``node`` was created and what its data are; raise if its output holds NaN/inf."""
     site = _creation_site()
     _ORIGINS[node] = site
     _check_output(node.op, node.data, datas, site)
+    _FINGERPRINTS[node] = tuple(_fingerprint(d) for d in (*datas, node.data))
+
+
+def _check_unmodified(node: Value) -> None:
+    """Raise if data that the node's VJPs read were changed in place after the forward pass."""
+    recorded = _FINGERPRINTS.get(node)
+    if recorded is None or node._prim is None or node._prim.freed is node._prim:
+        return
+    datas = [x.data if isinstance(x, Value) else x for x in node._inputs] + [node.data]
+    for i, (before, data) in enumerate(zip(recorded, datas, strict=True)):
+        if before is not None and _fingerprint(data) != before:
+            what = f"its input {i}" if i < len(datas) - 1 else "its output"
+            raise RuntimeError(
+                f"detect_anomaly: the data of {what} (shape {shape_of(data)}) of op '{node.op}' was modified "
+                f"in place after the forward pass, so its gradient would mix old and new values; "
+                f"op created at {_origin(node)}. Update data only after backward()."
+            )
 
 
 def _check_constant(prim: Any, value: Value, datas: Sequence[Any]) -> None:
@@ -105,7 +137,11 @@ def _check_output(name: str, out: Any, datas: Sequence[Any], site: str) -> None:
 
 
 def _check_backward(node: Value, g: Any) -> None:
-    """Raise if the gradient reaching ``node``, or any gradient its VJPs produce from it, holds NaN/inf."""
+    """Raise if the gradient reaching ``node``, or any gradient its VJPs produce from it, holds NaN/inf.
+
+    Also raises RuntimeError if data the node's VJPs read were modified in place since the forward.
+    """
+    _check_unmodified(node)
     kind = _bad_kind(g)
     if kind is not None:
         what = f"op '{node.op}'" if node._prim is not None else "a leaf"
