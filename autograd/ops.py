@@ -63,7 +63,8 @@ def _power_vjp_exponent(g: Any, ans: Any, x: Any, y: Any) -> Any:
     positive = base > 0
     log_x = log(where(positive, x, 1.0))
     zero_base = np.logical_and(base == 0, _raw(y) >= 0)
-    return where(positive, g * ans * log_x, where(zero_base, 0.0, math.nan))
+    zero_or_nan = np.where(zero_base, 0.0, math.nan).astype(np.result_type(base, _raw(y)))  # not float64 always
+    return where(positive, g * ans * log_x, zero_or_nan)
 
 
 POWER = register(Primitive("power", _power_forward, (
@@ -87,7 +88,10 @@ def _minimum_forward(x: Any, y: Any) -> Any:
 def _share(x: Any, y: Any) -> Any:
     """1 where x wins, 0 where it loses, 1/2 on a tie (the gradient share of ``x``)."""
     a, b = _raw(x), _raw(y)
-    return (a > b) + 0.5 * (a == b)
+    share = (a > b) + 0.5 * (a == b)
+    if type(a) is float and type(b) is float:
+        return share
+    return np.asarray(share, dtype=np.result_type(a, b))  # bools make float64: keep float32 float32
 
 
 MAXIMUM = register(Primitive("maximum", _maximum_forward, (
@@ -209,7 +213,7 @@ def _extremum_vjp(g: Any, ans: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     shape = shape_of(x)
     kept = _kept_shape(shape, axis)
     winners = _raw(x) == np.reshape(_raw(ans), kept)
-    share = winners / np.sum(winners, axis=axis, keepdims=True)
+    share = (winners / np.sum(winners, axis=axis, keepdims=True)).astype(np.result_type(_raw(x)), copy=False)
     return _expand_reduced(g, x, axis, keepdims) * share
 
 
