@@ -1,15 +1,19 @@
 """Reverse mode: walk the graph from the output back to the leaves, applying VJPs.
 
-The walk is iterative (no recursion, so a chain of a million ops is fine) and
-in two passes, as in HIPS autograd's toposort:
+The walk is iterative (no recursion anywhere, so a chain of a million ops is
+fine) and in two passes:
 
-1. from the output, count for every node how many consumers it has in the graph;
-2. starting with the output, process a node once all of its consumers have
-   passed their gradient to it: sum what it received, apply its primitive's
-   VJPs, and hand each input its share.
+1. ``topological_order``: a depth-first search from the output, with an explicit
+   stack, lists the nodes that need a gradient so that every node comes after
+   all of the nodes that consume it;
+2. in that order, each node sums the gradients its consumers sent it, applies
+   its primitive's VJPs and sends each input its share.
 
 Gradients of the pass live in a dict, never in ``.grad``, so a second backward
-through a retained graph propagates only that pass's gradients.
+through a retained graph propagates only that pass's gradients. Unary and
+binary nodes on the first-order path take a short road (no argument lists, no
+per-input loop): that is most nodes of a scalar graph, where this loop is most
+of the cost.
 """
 
 from __future__ import annotations
@@ -49,28 +53,46 @@ def _initial_grad(output: Value, grad: Any, create_graph: bool) -> Any:
     return Value._constant(seed) if create_graph else seed
 
 
-def _consumer_counts(output: Value) -> dict[Value, int]:
-    """For every node that needs a gradient, how many edges lead into it from above."""
-    counts: dict[Value, int] = {output: 0}
-    stack = [output]
+def _inputs(node: Value) -> tuple[Any, ...]:
+    first, second = node._in0, node._in1
+    if second is NO_INPUT:
+        return () if first is NO_INPUT else (first,)
+    return first if second is VARIADIC else (first, second)
+
+
+def topological_order(output: Value) -> list[Value]:
+    """The nodes below ``output`` that need a gradient, each listed after all of its consumers.
+
+    Iterative depth-first search: a node is appended to the post-order once all of
+    its inputs are, and the reversed post-order starts with ``output``.
+    """
+    post_order: list[Value] = []
+    expanded: set[Value] = set()
+    stack: list[Value | None] = [output]
     pop, push, value_type = stack.pop, stack.append, Value
     while stack:
         node = pop()
-        first, second = node._in0, node._in1
-        inputs = (first,) if second is NO_INPUT else first if second is VARIADIC else (first, second)
-        for x in inputs:
-            if isinstance(x, value_type) and x.requires_grad:
-                if x in counts:
-                    counts[x] += 1
-                else:
-                    counts[x] = 1
-                    push(x)
-    return counts
+        if node is None:  # the marker: everything below the node above it is done
+            post_order.append(pop())  # type: ignore[arg-type]
+            continue
+        if node in expanded:
+            continue
+        expanded.add(node)
+        push(node)
+        push(None)
+        for x in _inputs(node):
+            if isinstance(x, value_type) and x.requires_grad and x not in expanded:
+                push(x)
+    post_order.reverse()
+    return post_order
 
 
 def _store(node: Value, g: Any, deposited: set[int]) -> None:
     """Accumulate a finished gradient into ``node.grad`` (never aliasing another array)."""
     if isinstance(g, Value):
+        if id(g) in deposited:
+            g = g * 1.0  # a Value of its own: two leaves never share one gradient object
+        deposited.add(id(g))
         node.grad = g if node.grad is None else node.grad + g
         return
     data = node.data
@@ -86,6 +108,48 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
         node.grad = g
     else:
         node.grad = node.grad + g
+
+
+_NO_PARAMS: dict[str, Any] = {}
+
+
+def _send(grads: dict[Value, Any], x: Value, gx: Any) -> None:
+    """Add one consumer's contribution ``gx`` to the gradient of input ``x``."""
+    if type(gx) is not float:
+        shape = x.shape
+        if shape_of(gx) != shape:
+            gx = unbroadcast(gx, shape)
+    previous = grads.get(x)
+    grads[x] = gx if previous is None else previous + gx
+
+
+def _propagate(
+    node: Value,
+    g: Any,
+    grads: dict[Value, Any],
+    create_graph: bool,
+    on_node: Callable[[Value, Any, list[tuple[int, Any]]], None] | None,
+) -> None:
+    """Apply a node's VJPs for any number of inputs; with create_graph the VJPs run on Values."""
+    inputs = _inputs(node)
+    if create_graph:
+        args: Sequence[Any] = inputs
+        ans: Any = node
+    else:
+        args = [x.data if isinstance(x, Value) else x for x in inputs]
+        ans = node.data
+    params = node._params or _NO_PARAMS
+    vjps = node._prim.vjps
+    contributions: list[tuple[int, Any]] = []
+    for i, x in enumerate(inputs):
+        if isinstance(x, Value) and x.requires_grad:
+            gx = vjps[i](g, ans, *args, **params)
+            if type(gx) is not float and shape_of(gx) != x.shape:
+                gx = unbroadcast(gx, x.shape)
+            _send(grads, x, gx)
+            contributions.append((i, gx))
+    if on_node is not None:
+        on_node(node, g, contributions)
 
 
 def run_backward(
@@ -104,16 +168,14 @@ def run_backward(
     ``on_node(node, g, [(input_position, contribution), ...])`` is called for each
     node in the order processed (the study tools record the pass with it).
     """
-    counts = _consumer_counts(output)
     wanted = {t: None for t in targets} if targets is not None else None
     grads: dict[Value, Any] = {output: seed}
-    ready = [output]
-    pop, push, value_type = ready.pop, ready.append, Value
     deposited: set[int] = set()
     watch = _Anomaly.enabled
+    general = create_graph or on_node is not None
+    value_type = Value
     with enable_grad() if create_graph else no_grad():
-        while ready:
-            node = pop()
+        for node in topological_order(output):
             g = grads.pop(node)
             if watch:
                 _Anomaly.check_backward(node, g)
@@ -128,39 +190,20 @@ def run_backward(
                     on_node(node, g, [])
                 continue
             first, second = node._in0, node._in1
-            inputs = (first,) if second is NO_INPUT else first if second is VARIADIC else (first, second)
-            params = node._params
-            if create_graph:
-                args: Sequence[Any] = inputs
-                ans: Any = node
-            else:
-                args = [x.data if isinstance(x, value_type) else x for x in inputs]
-                ans = node.data
+            params = node._params or _NO_PARAMS
             vjps = prim.vjps
-            contributions: list[tuple[int, Any]] | None = [] if on_node is not None else None
-            i = -1
-            for x in inputs:
-                i += 1
-                if not (isinstance(x, value_type) and x.requires_grad):
-                    continue
-                gx = vjps[i](g, ans, *args, **params) if params else vjps[i](g, ans, *args)
-                if type(gx) is not float:
-                    xshape = x.shape
-                    if shape_of(gx) != xshape:
-                        gx = unbroadcast(gx, xshape)
-                if contributions is not None:
-                    contributions.append((i, gx))
-                if x in grads:
-                    grads[x] = grads[x] + gx
-                else:
-                    grads[x] = gx
-                remaining = counts[x] - 1
-                if remaining:
-                    counts[x] = remaining
-                else:
-                    push(x)
-            if contributions is not None:
-                on_node(node, g, contributions)  # type: ignore[misc]
+            if general or second is VARIADIC:
+                _propagate(node, g, grads, create_graph, on_node)
+            elif second is NO_INPUT:  # unary: its input is a Value that needs the gradient
+                _send(grads, first, vjps[0](g, node.data, first.data, **params))
+            else:
+                ans = node.data
+                a = first.data if isinstance(first, value_type) else first
+                b = second.data if isinstance(second, value_type) else second
+                if isinstance(first, value_type) and first.requires_grad:
+                    _send(grads, first, vjps[0](g, ans, a, b, **params))
+                if isinstance(second, value_type) and second.requires_grad:
+                    _send(grads, second, vjps[1](g, ans, a, b, **params))
             if not retain_graph:
                 node._prim = prim.freed
     if wanted is None:
@@ -196,7 +239,7 @@ def gradients(
         seed = _initial_grad(output, grad, create_graph)
         results = run_backward(output, seed, retain_graph or create_graph, create_graph, targets=inputs) or []
     out = []
-    for x, g in zip(inputs, results):
+    for x, g in zip(inputs, results, strict=True):
         if g is None:
             g = 0.0 if type(x.data) is float else np.zeros_like(x.data)
         elif not isinstance(g, Value):
