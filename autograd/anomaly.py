@@ -195,7 +195,7 @@ class detect_anomaly(contextlib.ContextDecorator):
     def __enter__(self) -> detect_anomaly:
         _Anomaly.check_forward = staticmethod(_check_forward)  # type: ignore[assignment]
         _Anomaly.check_backward = staticmethod(_check_backward)  # type: ignore[assignment]
-        _Anomaly.check_constant = staticmethod(_check_constant)  # type: ignore[attr-defined]
+        _Anomaly.check_constant = staticmethod(_check_constant)  # type: ignore[assignment]
         self._saved.append(_Anomaly.enabled)
         _Anomaly.enabled = self.enabled
         return self

@@ -219,7 +219,7 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
         for arg in inputs:
             if isinstance(arg, Value) and arg.requires_grad:
                 return _record(out, prim, inputs, params or None, datas)
-    return _result_without_graph(out, datas)
+    return _result_without_graph(prim, out, datas)
 
 
 def binary(prim: Primitive, x: Any, y: Any) -> Value:
@@ -256,7 +256,7 @@ def binary(prim: Primitive, x: Any, y: Any) -> Value:
         node._params = None
         node._retain = False
         return node
-    return _result_without_graph(out, (xd, yd))
+    return _result_without_graph(prim, out, (xd, yd))
 
 
 def unary(prim: Primitive, x: Value) -> Value:
@@ -272,7 +272,7 @@ def unary(prim: Primitive, x: Value) -> Value:
         out = compute(prim, (xd,), None)
     if x.requires_grad and _GradMode.enabled:
         return _record(out, prim, (x,), None, (xd,))
-    return _result_without_graph(out, (xd,))
+    return _result_without_graph(prim, out, (xd,))
 
 
 def _record(out: Any, prim: Primitive, inputs: tuple[Any, ...], params: dict[str, Any] | None,
@@ -283,10 +283,13 @@ def _record(out: Any, prim: Primitive, inputs: tuple[Any, ...], params: dict[str
     return node
 
 
-def _result_without_graph(out: Any, datas: Sequence[Any]) -> Value:
+def _result_without_graph(prim: Primitive, out: Any, datas: Sequence[Any]) -> Value:
     if type(out) is np.ndarray and any(out is d for d in datas):
         out = out.view()  # a result never shares its ndarray object with an input
-    return Value._constant(out)
+    value = Value._constant(out)
+    if _Anomaly.enabled:
+        _Anomaly.check_constant(prim, value, datas)
+    return value
 
 
 class _Anomaly:
@@ -295,6 +298,7 @@ class _Anomaly:
     enabled: bool = False
     check_forward: Callable[[Any, Sequence[Any]], None] = staticmethod(lambda node, datas: None)
     check_backward: Callable[[Any, Any], None] = staticmethod(lambda node, grad: None)
+    check_constant: Callable[[Any, Any, Sequence[Any]], None] = staticmethod(lambda prim, value, datas: None)
 
 
 
