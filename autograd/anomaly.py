@@ -41,7 +41,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Frames in the engine, the standard library and installed packages (pytest, ...) are not "your code".
 _SKIPPED = tuple({_PACKAGE_DIR, os.path.dirname(contextlib.__file__) + os.sep}
                  | {sysconfig.get_paths()[key] + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")})
-_STACK_DEPTH = 3  # frames of user code kept per op: the op's line and two callers
+_LIBRARY_PACKAGES = ("autograd", "nn")  # frames in these are library code, not the user's
 
 # Where each op recorded under detect_anomaly() was created: node -> "file:line in func, ...".
 _ORIGINS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
@@ -51,15 +51,20 @@ _FINGERPRINTS: weakref.WeakKeyDictionary[Value, tuple[Any, ...]] = weakref.WeakK
 
 
 def _creation_site() -> str:
-    """The innermost frames outside the autograd package, as ``file:line in func`` text."""
-    frame = sys._getframe(1)
-    sites: list[str] = []
-    while frame is not None and len(sites) < _STACK_DEPTH:
+    """Where the op is being created: ``file:line in func`` of the innermost frame outside the engine and,
+    when that frame is library code (``nn``), also the first frame of the user's own code that led there."""
+    frame: Any = sys._getframe(1)
+    op_site = None
+    while frame is not None:
         filename = frame.f_code.co_filename
-        if not filename.startswith(_SKIPPED) and not filename.startswith("<frozen"):
-            sites.append(f"{filename}:{frame.f_lineno} in {frame.f_code.co_name}")
-        frame = frame.f_back  # type: ignore[assignment]
-    return ", called from ".join(sites) if sites else "<unknown>"
+        package = str(frame.f_globals.get("__name__", "")).partition(".")[0]
+        if package != "autograd" and not filename.startswith(_SKIPPED) and not filename.startswith("<frozen"):
+            here = f"{filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+            if package not in _LIBRARY_PACKAGES:
+                return here if op_site is None else f"{op_site}, called from {here}"
+            op_site = op_site or here
+        frame = frame.f_back
+    return op_site or "<unknown>"
 
 
 def _bad_kind(x: Any) -> str | None:

@@ -185,3 +185,34 @@ def test_no_grad_ops_are_checked_too():
     y = Value(np.array([-1.0, 1.0]))
     with detect_anomaly(), no_grad(), pytest.raises(FloatingPointError, match="'log'"):
         y.log()
+
+
+def test_an_op_inside_nn_names_the_layer_and_the_users_line():
+    import nn
+
+    model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1))
+    model[0].weight.data[...] = 1.0
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        line = _line(); model(np.full((3, 2), 1e308))  # noqa: E702  (1e308 + 1e308 overflows)
+    message = str(info.value)
+    assert "'matmul' returned inf" in message and "(3, 2), (2, 2)" in message
+    assert os.path.join("nn", "layers.py") in message
+    assert f"{HERE}:{line}" in message
+
+
+def test_training_step_with_nn_under_anomaly_mode_is_unchanged():
+    import nn
+
+    def step():
+        model = nn.MLP(3, [4, 1], rng=np.random.default_rng(0))
+        X = np.random.default_rng(1).normal(size=(5, 3))
+        loss = nn.mse_loss(model(X), np.zeros((5, 1)))
+        loss.backward()
+        return loss.item(), [p.grad for p in model.parameters()]
+
+    plain = step()
+    with detect_anomaly():
+        watched = step()
+    assert plain[0] == watched[0]
+    for a, b in zip(plain[1], watched[1], strict=True):
+        np.testing.assert_array_equal(a, b)
