@@ -198,7 +198,7 @@ def _check_second_order(f: Callable[..., Any], xs: list[Any], grads: list[np.nda
 
     rest = xs[1:]
     value, product = autograd.hvp(lambda x0: f(x0, *rest)[0], xs[0], vs[0])
-    if float(_as_array(value)) != _raw_output(f, xs):
+    if not np.isclose(float(_as_array(value)), _raw_output(f, xs), rtol=1e-12, atol=1e-14):
         raise Mismatch(f"hvp returned f(x) = {value!r}, the forward gives {_raw_output(f, xs)!r}\n{report}")
     only_first = [vs[0]] + [np.zeros_like(v) for v in vs[1:]]
     plus, minus = _reverse_grads(f, _shift(xs, only_first, EPS)), _reverse_grads(f, _shift(xs, only_first, -EPS))
@@ -253,12 +253,13 @@ def test_fuzz_long(request: pytest.FixtureRequest, scalar: bool) -> None:
 
 
 def _engine_primitives() -> set[str]:
-    """Registered primitives defined by the engine (custom Functions registered by tests are left out)."""
-    import autograd.composites
-    import autograd.ops
+    """Registered primitives defined in the engine's modules (anything registered by tests is left out)."""
+    import sys
 
     found = set()
-    for module in (autograd.ops, autograd.composites):
+    for name, module in list(sys.modules.items()):
+        if name != "autograd" and not name.startswith("autograd."):
+            continue
         for obj in vars(module).values():
             if isinstance(obj, Primitive) and REGISTRY.get(obj.name) is obj:
                 found.add(obj.name)
@@ -293,3 +294,41 @@ def test_each_builder_records_the_primitives_it_claims(name: str, data: st.DataO
     with np.errstate(all="ignore"):
         out, _ = g.function()(*[Value(np.full(s, 0.5) if s else 0.5) for s in g.input_shapes])
     assert set(COVERS[name]) <= _recorded_ops(out), g.source()
+
+
+# ---------------------------------------------------------------------------- the fuzzer can fail
+
+
+def _scatter_without_accumulating(g: Any, shape: tuple[int, ...], index: tuple[Any, ...]) -> Any:
+    out = np.zeros(shape, dtype=np.result_type(g))
+    out[index] = g  # repeated indices overwrite instead of adding up
+    return out
+
+
+def _plant(monkeypatch: pytest.MonkeyPatch, name: str, position: int, vjp: Callable[..., Any]) -> None:
+    prim = REGISTRY[name]
+    vjps = list(prim.vjps)
+    original = vjps[position]
+    vjps[position] = lambda *args, **params: vjp(original, *args, **params)
+    monkeypatch.setattr(prim, "vjps", tuple(vjps))
+
+
+PLANTED = {
+    "matmul VJP off by 0.1%": lambda mp: _plant(mp, "matmul", 1, lambda vjp, *a, **p: vjp(*a, **p) * 1.001),
+    "divide VJP sign": lambda mp: _plant(mp, "divide", 1, lambda vjp, *a, **p: -vjp(*a, **p)),
+    "exp VJP not differentiable": lambda mp: _plant(
+        mp, "exp", 0, lambda vjp, g, ans, x: g * getattr(ans, "data", ans)),  # first order right, HVP wrong
+    "indexing drops repeats": lambda mp: mp.setattr(REGISTRY["scatter_add"], "forward", _scatter_without_accumulating),
+}
+
+
+@pytest.mark.parametrize("bug", sorted(PLANTED))
+def test_the_fuzzer_finds_a_planted_bug(bug: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each planted engine bug makes the fast fuzz profile fail (so the fuzz tests can fail)."""
+    from hypothesis import Phase
+
+    PLANTED[bug](monkeypatch)
+    run = settings(FAST, max_examples=400, phases=[Phase.generate], database=None, report_multiple_bugs=False)(
+        given(graphs(), seeds)(check_graph))
+    with pytest.raises(Mismatch):
+        run()
