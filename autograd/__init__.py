@@ -8,6 +8,8 @@
 (-3.0, -4.0)
 """
 
+from autograd import ops as _ops
+from autograd import viz
 from autograd.anomaly import detect_anomaly
 from autograd.checking import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from autograd.composites import clip, logsumexp, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
@@ -39,18 +41,20 @@ from autograd.ops import (
     unbroadcast,
     where,
 )
-from autograd.ops import max, min, sum  # noqa: A004
 from autograd.primitive import REGISTRY, Primitive
 from autograd.value import Value
 
+# Reductions keep NumPy's names, which shadow Python's builtins inside this namespace only.
+sum = _ops.sum  # noqa: A001
+max = _ops.max  # noqa: A001
+min = _ops.min  # noqa: A001
 abs = absolute  # noqa: A001
 
 __all__ = [
-    "detect_anomaly",
-    "Function", "GradcheckError", "gradcheck", "gradgradcheck", "numerical_grad",
-    "REGISTRY", "Primitive", "Value", "abs", "absolute", "add", "broadcast_to", "clip", "concatenate", "cos",
-    "divide", "enable_grad", "erf", "exp", "grad", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp",
-    "log", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative",
-    "no_grad", "power", "relu", "reshape", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum",
-    "tanh", "transpose", "unbroadcast", "unsqueeze", "value_and_grad", "var", "where",
+    "REGISTRY", "Function", "GradcheckError", "Primitive", "Value", "abs", "absolute", "add", "broadcast_to",
+    "clip", "concatenate", "cos", "detect_anomaly", "divide", "enable_grad", "erf", "exp", "grad", "gradcheck",
+    "gradgradcheck", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp", "log", "logsumexp", "matmul", "max",
+    "maximum", "mean", "min", "minimum", "multiply", "negative", "no_grad", "numerical_grad", "power", "relu",
+    "reshape", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh", "transpose", "unbroadcast",
+    "unsqueeze", "value_and_grad", "var", "viz", "where",
 ]

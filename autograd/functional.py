@@ -104,10 +104,10 @@ def jacobian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Calla
             seed = np.zeros(out.shape, dtype=out.dtype)
             seed[index] = 1.0
             grads = gradients(out, variables, grad=seed, retain_graph=True, create_graph=nested)
-            for row, g in zip(rows, grads):
+            for row, g in zip(rows, grads, strict=True):
                 row.append(g)
         results = []
-        for v, row in zip(variables, rows):
+        for v, row in zip(variables, rows, strict=True):
             if nested:
                 stacked = ops.reshape(_stack_values(row, v), out.shape + v.shape)
             else:

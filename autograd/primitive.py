@@ -17,13 +17,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from autograd.mode import _GradMode
 
 VJP = Callable[..., Any]
+
+
+class VJPTable(Protocol):
+    """What ``Primitive.vjps`` is: indexed by input position, gives that input's VJP."""
+
+    def __getitem__(self, index: int, /) -> VJP: ...
 
 
 class Primitive:
@@ -37,15 +43,13 @@ class Primitive:
         scalar_forward: optional faster rule used when every input is a Python
             float (``math.exp`` instead of ``np.exp``); NumPy is used whenever it
             raises, so overflow gives inf and domain errors give NaN, as in NumPy.
-        differentiable: False for ops whose VJP is not written with differentiable
-            ops (raising under ``create_graph=True`` instead of a wrong answer).
     """
 
     def __init__(
         self,
         name: str,
         forward: Callable[..., Any],
-        vjps: Sequence[VJP],
+        vjps: VJPTable,
         scalar_forward: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
