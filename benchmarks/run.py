@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick    # fewer repeats and sizes (~1 minute)
     python benchmarks/run.py --profile  # cProfile of our W3 and W4, top functions
     python benchmarks/run.py --only W1,W4 --out table.md
+    python benchmarks/run.py --blas-threads 1   # steadier W3 on a machine shared with other jobs
 
 Every workload runs on the NumPy floor (hand-written forward and backward, no graph),
 on our engine, and on the peers that are installed: micrograd in this process,
@@ -16,6 +17,7 @@ repeated runs after a warm-up. See README.md for what each workload means.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -24,15 +26,30 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+
+def _pin_blas_threads(argv: list[str]) -> None:
+    """``--blas-threads N``: set the BLAS/OpenMP thread variables before NumPy loads (workers inherit them)."""
+    for i, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--blas-threads=") else (
+            argv[i + 1] if arg == "--blas-threads" and i + 1 < len(argv) else None)
+        if value is not None:
+            for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ[name] = value
+
+
+_pin_blas_threads(sys.argv[1:])
+
 from benchlib import data, floor, ours  # noqa: E402
 from benchlib import micrograd_peer as mg  # noqa: E402
 from benchlib.harness import (  # noqa: E402
     Job,
     Measurement,
+    busy,
     fmt_time,
     load_average,
     machine_info,
     measure_interleaved,
+    paired_ratio,
     rel_diff,
     run_json,
     worker_env,
@@ -45,7 +62,6 @@ class Plan:
     """How much to run: repeats and calls per timed run for each workload, W2 sizes."""
 
     w1s: tuple[int, int] = (5, 2)
-    w1s_micrograd: tuple[int, int] = (3, 2)
     w1t: tuple[int, int] = (7, 20)
     w2_ours: list[int] = field(default_factory=lambda: [10**3, 10**4, 10**5, 10**6])
     w2_peers: list[int] = field(default_factory=lambda: [10**3, 10**4, 10**5])
@@ -55,7 +71,7 @@ class Plan:
     warmup: int = 1
 
 
-QUICK = Plan(w1s=(3, 1), w1s_micrograd=(2, 1), w1t=(3, 10), w2_ours=[10**3, 10**4, 10**5], w2_peers=[10**4],
+QUICK = Plan(w1s=(3, 1), w1t=(3, 10), w2_ours=[10**3, 10**4, 10**5], w2_peers=[10**4],
              w2_repeats=2, w3=(3, 3), w4=(3, 10))
 
 
@@ -85,6 +101,7 @@ class Suite:
         self.peers: dict[str, str] = {}
         self.versions: dict[str, str] = {}
         self.load_start = load_average()
+        self.was_busy = busy()
         for name in ("hips", "torch"):
             python, why = peer_python(name)
             if python is None:
@@ -137,11 +154,11 @@ class Suite:
         results = measure_interleaved(jobs, repeats=repeats, inner=inner, warmup=p.warmup)
         rows = {label: self.add(Row(name, label, "step", m), reference) for label, m in results.items()}
         if "micrograd" in rows:
-            shipped, nogc = rows["micrograd"], rows["micrograd, gc.disable()"]
-            rows["ours"].ratios["x micrograd"] = rows["ours"].time() / shipped.time()
-            rows["ours"].ratios["x micrograd no-gc"] = rows["ours"].time() / nogc.time()
-            rows["ours, gc.disable()"].ratios["x micrograd no-gc"] = rows["ours, gc.disable()"].time() / nogc.time()
-            shipped.ratios["x micrograd no-gc"] = shipped.time() / nogc.time()
+            shipped, nogc = results["micrograd"], results["micrograd, gc.disable()"]
+            rows["ours"].ratios["x micrograd"] = paired_ratio(results["ours"], shipped)
+            rows["ours"].ratios["x micrograd no-gc"] = paired_ratio(results["ours"], nogc)
+            rows["ours, gc.disable()"].ratios["x micrograd no-gc"] = paired_ratio(results["ours, gc.disable()"], nogc)
+            rows["micrograd"].ratios["x micrograd no-gc"] = paired_ratio(shipped, nogc)
         repeats, inner = p.w1t
         name = "W1 batched MLP step"
         self._tensor_workload(name, "W1t", floor.w1_tensor_job(), ours.w1_tensor_job(), _floor_w1_loss(inner),
@@ -158,6 +175,7 @@ class Suite:
         for label, m in results.items():
             row = self.add(Row(name, label, unit, m, scale), reference, tolerance)
             base = base or row
+        row.ratios["x floor"] = paired_ratio(results["ours"], results["floor (numpy)"])
         for peer in self.peers:
             self.add_peer(peer, self.peer(peer, key, repeats, inner, **peer_args), name, unit, scale, reference,
                           tolerance)
@@ -176,6 +194,7 @@ class Suite:
         engines = [("floor (python floats)", "floor", small + p.w2_ours), ("ours", "ours", small + p.w2_ours)]
         if small:
             engines.append(("micrograd", "micrograd", small + [10**3]))
+            engines.append(("micrograd, graph only (forward, no backward)", "micrograd-graph", [10**4]))
             sizes = sorted(set(sizes) | set(small))
             self.notes.append(f"W2 on micrograd: {mg.W2_NOTE}; no loss check there")
         engines += [(peer, peer, p.w2_peers) for peer in self.peers]
@@ -188,8 +207,11 @@ class Suite:
                     continue
                 python = self.peers.get(engine, sys.executable)
                 repeats = 1 if n >= 10**6 and engine != "floor" else p.w2_repeats
-                result = run_json([python, str(WORKER), engine, "W2", "--steps", str(n), "--repeats", str(repeats)],
-                                  timeout=900, env=worker_env())
+                cmd = [python, str(WORKER), engine, "W2", "--steps", str(n), "--repeats", str(repeats)]
+                if engine == "micrograd-graph":
+                    cmd[2:3] = ["micrograd"]
+                    cmd.append("--forward-only")
+                result = run_json(cmd, timeout=900, env=worker_env())
                 if "error" in result:
                     self.rows.append(Row(name, label, "node", note=f"fails: {result['error'][:60]}"))
                     continue
@@ -199,7 +221,7 @@ class Suite:
                 if engine == "floor":
                     base, reference = row, (result["y"], result["grad"])
                     row.memory = "(no graph)"
-                elif engine != "micrograd" and reference is not None:
+                elif not engine.startswith("micrograd") and reference is not None:
                     row.check = _chain_check((result["y"], result["grad"]), reference)
                 self.rows.append(row)
             if base is not None:
@@ -226,7 +248,7 @@ class Suite:
     def _ratios(self, workload: str, base: Row) -> None:
         for row in self.rows:
             if row.workload == workload and row is not base and row.m is not None:
-                row.ratios["x floor"] = row.time() / base.time()
+                row.ratios.setdefault("x floor", row.time() / base.time())
 
     # ------------------------------------------------------------------ output
     def table(self) -> str:
@@ -256,6 +278,10 @@ class Suite:
         lines = [f"Benchmark run ({mode}), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
                  f"{elapsed:.0f} s", ""]
         lines += [f"- {k}: {v}" for k, v in info.items()]
+        if self.was_busy or busy():
+            lines += ["", "WARNING: other processes kept the machine busy during this run (see the load average):",
+                      "absolute times are inflated and spread out. Floor, ours and micrograd were interleaved run",
+                      "by run in one process and their ratios are medians of paired runs, so those hold up best."]
         return "\n".join(lines)
 
 
@@ -329,6 +355,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="profile our W3 and W4 with cProfile instead")
     parser.add_argument("--top", type=int, default=25, help="functions to show per profile")
     parser.add_argument("--out", default="", help="also write the report (markdown) to this file")
+    parser.add_argument("--blas-threads", type=int, default=0,
+                        help="threads for BLAS/OpenMP here and in the peers' workers (default: leave as set)")
     args = parser.parse_args(argv)
     if args.profile:
         from benchlib.profiling import profile_ours

@@ -123,6 +123,24 @@ def _as_loss(result: Any) -> float | None:
         return None
 
 
+def paired_ratio(a: Measurement, b: Measurement) -> float:
+    """Median over runs of a's time / b's time, for two engines measured interleaved (run i with run i).
+
+    Robust to the machine's load drifting during the measurement, unlike a ratio of medians.
+    """
+    if len(a.times) != len(b.times):
+        return a.median / b.median
+    return statistics.median(x / y for x, y in zip(a.times, b.times, strict=True))
+
+
+def busy(threshold: float = 0.5) -> bool:
+    """True when the 1-minute load average exceeds ``threshold`` per core (timings will be inflated)."""
+    try:
+        return os.getloadavg()[0] > threshold * (os.cpu_count() or 1)
+    except OSError:
+        return False
+
+
 def fmt_time(seconds: float) -> str:
     """Seconds in the most readable unit (ns, us, ms or s)."""
     if seconds < 1e-6:
@@ -230,7 +248,8 @@ def machine_info() -> dict[str, str]:
     except (OSError, ValueError, IndexError):
         pass
     blas_env = " ".join(f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
-                                                         "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+                                                         "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                         "MKL_NUM_THREADS")
                         if k in os.environ) or "none set"
     return {
         "cpu": f"{cpu} ({os.cpu_count()} logical cores)",
