@@ -69,18 +69,26 @@ def topological_order(output: Value) -> list[Value]:
     post_order: list[Value] = []
     expanded: set[Value] = set()
     stack: list[Value | None] = [output]
-    pop, push, value_type = stack.pop, stack.append, Value
+    pop, push, finish, value_type = stack.pop, stack.append, post_order.append, Value
     while stack:
         node = pop()
-        if node is None:  # the marker: everything below the node above it is done
-            post_order.append(pop())  # type: ignore[arg-type]
+        if node is None:  # the marker: everything below the node under it is finished
+            finish(pop())  # type: ignore[arg-type]
             continue
         if node in expanded:
             continue
         expanded.add(node)
+        if node._prim is None:  # a leaf: nothing below it
+            finish(node)
+            continue
         push(node)
         push(None)
-        for x in _inputs(node):
+        first, second = node._in0, node._in1
+        if second is NO_INPUT:  # unary: the input is a Value
+            if first.requires_grad and first not in expanded:
+                push(first)
+            continue
+        for x in first if second is VARIADIC else (first, second):
             if isinstance(x, value_type) and x.requires_grad and x not in expanded:
                 push(x)
     post_order.reverse()
@@ -202,8 +210,9 @@ def run_backward(
             vjps = prim.vjps
             ans = node.data
             if second is NO_INPUT:  # unary: the input is a Value that needs the gradient
-                gx = vjps[0](g, ans, first.data, **params) if params else vjps[0](g, ans, first.data)
-                if type(gx) is not float and shape_of(gx) != first.shape:
+                a = first.data
+                gx = vjps[0](g, ans, a, **params) if params else vjps[0](g, ans, a)
+                if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
                     gx = unbroadcast(gx, first.shape)
                 previous = grads.get(first)
                 grads[first] = gx if previous is None else previous + gx
@@ -212,13 +221,13 @@ def run_backward(
                 b = second.data if isinstance(second, value_type) else second
                 if isinstance(first, value_type) and first.requires_grad:
                     gx = vjps[0](g, ans, a, b, **params) if params else vjps[0](g, ans, a, b)
-                    if type(gx) is not float and shape_of(gx) != first.shape:
+                    if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
                         gx = unbroadcast(gx, first.shape)
                     previous = grads.get(first)
                     grads[first] = gx if previous is None else previous + gx
                 if isinstance(second, value_type) and second.requires_grad:
                     gx = vjps[1](g, ans, a, b, **params) if params else vjps[1](g, ans, a, b)
-                    if type(gx) is not float and shape_of(gx) != second.shape:
+                    if type(gx) is not float and getattr(gx, "shape", ()) != getattr(b, "shape", ()):
                         gx = unbroadcast(gx, second.shape)
                     previous = grads.get(second)
                     grads[second] = gx if previous is None else previous + gx

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.primitive import PerInput, Primitive, call, register, shape_of
+from autograd.primitive import PerInput, Primitive, call, call_binary, call_unary, register, shape_of
 
 
 def _raw(x: Any) -> Any:
@@ -357,37 +357,37 @@ MATMUL = register(Primitive("matmul", _matmul_forward, (_matmul_vjp_x, _matmul_v
 
 def add(x: Any, y: Any) -> Any:
     """x + y."""
-    return call(ADD, x, y)
+    return call_binary(ADD, x, y)
 
 
 def subtract(x: Any, y: Any) -> Any:
     """x - y."""
-    return call(SUBTRACT, x, y)
+    return call_binary(SUBTRACT, x, y)
 
 
 def multiply(x: Any, y: Any) -> Any:
     """x * y."""
-    return call(MULTIPLY, x, y)
+    return call_binary(MULTIPLY, x, y)
 
 
 def divide(x: Any, y: Any) -> Any:
     """x / y (x/0 gives inf or NaN as in NumPy, never an exception)."""
-    return call(DIVIDE, x, y)
+    return call_binary(DIVIDE, x, y)
 
 
 def power(x: Any, y: Any) -> Any:
     """x ** y; y may be a Value too."""
-    return call(POWER, x, y)
+    return call_binary(POWER, x, y)
 
 
 def maximum(x: Any, y: Any) -> Any:
     """Elementwise maximum."""
-    return call(MAXIMUM, x, y)
+    return call_binary(MAXIMUM, x, y)
 
 
 def minimum(x: Any, y: Any) -> Any:
     """Elementwise minimum."""
-    return call(MINIMUM, x, y)
+    return call_binary(MINIMUM, x, y)
 
 
 def where(cond: Any, a: Any, b: Any) -> Any:
@@ -400,47 +400,47 @@ def where(cond: Any, a: Any, b: Any) -> Any:
 
 def negative(x: Any) -> Any:
     """-x."""
-    return call(NEGATIVE, x)
+    return call_unary(NEGATIVE, x)
 
 
 def exp(x: Any) -> Any:
     """e^x."""
-    return call(EXP, x)
+    return call_unary(EXP, x)
 
 
 def log(x: Any) -> Any:
     """Natural logarithm."""
-    return call(LOG, x)
+    return call_unary(LOG, x)
 
 
 def sqrt(x: Any) -> Any:
     """Square root."""
-    return call(SQRT, x)
+    return call_unary(SQRT, x)
 
 
 def absolute(x: Any) -> Any:
     """|x|."""
-    return call(ABSOLUTE, x)
+    return call_unary(ABSOLUTE, x)
 
 
 def tanh(x: Any) -> Any:
     """Hyperbolic tangent."""
-    return call(TANH, x)
+    return call_unary(TANH, x)
 
 
 def sin(x: Any) -> Any:
     """Sine."""
-    return call(SIN, x)
+    return call_unary(SIN, x)
 
 
 def cos(x: Any) -> Any:
     """Cosine."""
-    return call(COS, x)
+    return call_unary(COS, x)
 
 
 def erf(x: Any) -> Any:
     """The error function, accurate to float64 round-off."""
-    return call(ERF, x)
+    return call_unary(ERF, x)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
@@ -512,7 +512,7 @@ def concatenate(values: Any, axis: int = 0) -> Any:
 
 def matmul(x: Any, y: Any) -> Any:
     """Matrix product with NumPy's rules (1-D operands, batch broadcasting)."""
-    return call(MATMUL, x, y)
+    return call_binary(MATMUL, x, y)
 
 
 from autograd.value import Value  # noqa: E402

@@ -226,6 +226,23 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
     return _result_without_graph(prim, out, datas)
 
 
+def call_unary(prim: Primitive, x: Any) -> Any:
+    """``call`` for a one-input primitive without params (what ``exp(x)`` etc. run)."""
+    if isinstance(x, Value):
+        return unary(prim, x)
+    if type(x) is np.ndarray:
+        out = prim.forward(x)
+        return out if type(out) is np.ndarray and out.ndim else normalize(out)
+    return compute(prim, (x,), None)
+
+
+def call_binary(prim: Primitive, x: Any, y: Any) -> Any:
+    """``call`` for a two-input primitive without params (what ``multiply(x, y)`` etc. run)."""
+    if isinstance(x, Value) or isinstance(y, Value):
+        return binary(prim, x, y)
+    return compute(prim, (x, y), None)
+
+
 def binary(prim: Primitive, x: Any, y: Any) -> Value:
     """``call`` for a two-input primitive without params (the operators' fast path)."""
     if isinstance(x, Value):
@@ -239,17 +256,16 @@ def binary(prim: Primitive, x: Any, y: Any) -> Value:
         needs_grad = needs_grad or y.requires_grad
     else:
         y = yd = as_constant(y, prim.name)
-    if type(xd) is float and type(yd) is float:
-        try:
-            out = prim.forward(xd, yd)
-        except ArithmeticError:
-            out = compute(prim, (xd, yd), None)
-    else:
+    try:
+        out = prim.forward(xd, yd)
+    except (ArithmeticError, ValueError):  # float exceptions, shape errors: let compute explain
         out = compute(prim, (xd, yd), None)
+    if type(out) is not float and (type(out) is not np.ndarray or out.ndim == 0):
+        out = normalize(out)
     if needs_grad and _GradMode.enabled:
         if _Anomaly.enabled:
             return _record(out, prim, (x, y), None, (xd, yd))
-        node = _new(Value)
+        node = _new(Value)  # Value._node, written out: this is the hottest line of a scalar graph
         node.data = out
         node.grad = None
         node.requires_grad = True
@@ -263,19 +279,34 @@ def binary(prim: Primitive, x: Any, y: Any) -> Value:
     return _result_without_graph(prim, out, (xd, yd))
 
 
+def _node2(out: Any, prim: Primitive, x: Any, y: Any) -> Value:
+    """A recorded node for a unary (y is NO_INPUT) or binary op, built on the hot path."""
+    node = _new(Value)
+    node.data = out
+    node.grad = None
+    node.requires_grad = True
+    node.label = ""
+    node._in0 = x
+    node._in1 = y
+    node._prim = prim
+    node._params = None
+    node._retain = False
+    return node
+
+
 def unary(prim: Primitive, x: Value) -> Value:
     """``call`` for a one-input primitive without params, applied to a Value."""
     xd = x.data
-    scalar = prim.scalar_forward
-    if scalar is not None and type(xd) is float:
-        try:
-            out = scalar(xd)
-        except (ArithmeticError, ValueError):
-            out = compute(prim, (xd,), None)
-    else:
+    if type(xd) is float:
         out = compute(prim, (xd,), None)
+    else:
+        out = prim.forward(xd)
+        if type(out) is not np.ndarray or out.ndim == 0:
+            out = normalize(out)
     if x.requires_grad and _GradMode.enabled:
-        return _record(out, prim, (x,), None, (xd,))
+        if _Anomaly.enabled:
+            return _record(out, prim, (x,), None, (xd,))
+        return _node2(out, prim, x, NO_INPUT)
     return _result_without_graph(prim, out, (xd,))
 
 
@@ -316,6 +347,6 @@ class PerInput:
         return functools.partial(self.vjp, index)
 
 
-from autograd.value import Value  # noqa: E402  (Value's methods call back into this module)
+from autograd.value import NO_INPUT, Value  # noqa: E402  (Value's methods call back into this module)
 
 _new = object.__new__
