@@ -18,6 +18,7 @@ of the cost.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -95,8 +96,20 @@ def topological_order(output: Value) -> list[Value]:
     return post_order
 
 
+# sys.getrefcount of a view's base that nothing else holds: the view's reference and the call's.
+_ONLY_THE_VIEW = 2
+
+
 def _store(node: Value, g: Any, deposited: set[int]) -> None:
-    """Accumulate a finished gradient into ``node.grad`` (never aliasing another array)."""
+    """Accumulate a finished gradient into ``node.grad``, never aliasing another array.
+
+    A gradient is copied only when it could share memory with another: when the same
+    array already went to another leaf, or when it is a view (a transposed, reshaped or
+    broadcast gradient) of an array that something else still holds, or a read-only
+    broadcast view. A writeable view of a fresh result
+    that nothing else refers to is kept as it is (for a Linear layer's weight that
+    saves a copy of the whole weight gradient per step).
+    """
     if isinstance(g, Value):
         if id(g) in deposited:
             g = g * 1.0  # a Value of its own: two leaves never share one gradient object
@@ -109,8 +122,10 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
     else:
         if type(g) is not np.ndarray or g.dtype != data.dtype:
             g = np.asarray(g, dtype=data.dtype)
-        if g.base is not None or id(g) in deposited:
-            g = g.copy()
+        if g.base is not None and (sys.getrefcount(g.base) > _ONLY_THE_VIEW or not g.flags.writeable):
+            g = g.copy()  # shares memory with another array (or is a broadcast view): make its own
+        elif id(g) in deposited:
+            g = g.copy()  # the same array already went to another leaf
         deposited.add(id(g))
     if node.grad is None:
         node.grad = g

@@ -340,7 +340,16 @@ def _matmul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
     if len(ys) == 1:
         product = matmul(_as_row(g), x)                       # dy[k] = sum g[..., i] x[..., i, k]
         return reshape(product, shape_of(product)[:-2] + (ys[0],))
+    if _is_transposed(y):
+        # y is a transposed view (a Linear layer's W.T): (G^T X)^T is the same dY, laid out so
+        # that the transpose's own VJP hands W a C-ordered gradient (no copy, fast updates).
+        return _swap_last(matmul(_swap_last(g), x))
     return matmul(_swap_last(x), g)                            # dY = X^T G
+
+
+def _is_transposed(a: Any) -> bool:
+    data = _raw(a)
+    return type(data) is np.ndarray and data.ndim >= 2 and data.flags.f_contiguous and not data.flags.c_contiguous
 
 
 def _matmul_forward(x: Any, y: Any) -> Any:

@@ -94,6 +94,16 @@ class Optimizer:
         return grad
 
     @staticmethod
+    def subtract_(param: Value, delta: np.ndarray) -> None:
+        """``param.data -= delta``: in place for an array parameter (as PyTorch's optimizers update
+        parameters), so a step allocates no new parameter arrays."""
+        data = param.data
+        if type(data) is np.ndarray and data.flags.writeable and data.shape == np.shape(delta):
+            np.subtract(data, delta, out=data, casting="same_kind")
+        else:
+            Optimizer.assign(param, data - delta)
+
+    @staticmethod
     def assign(param: Value, array: np.ndarray) -> None:
         """Store ``array`` as the parameter's new data (same dtype and shape)."""
         array = np.asarray(array, dtype=param.dtype).reshape(param.shape)

@@ -55,14 +55,15 @@ class SGD(Optimizer):
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                theta = self.data_of(param)
+                theta = param.data
                 g = self.grad_of(param)
                 if weight_decay != 0:
-                    g = g + weight_decay * theta
+                    g = weight_decay * theta + g  # a new array: param.grad itself is left as it was
                 if momentum != 0:
                     state = self.state.setdefault(param, {})
                     buffer = state.get("momentum_buffer")
                     buffer = g.copy() if buffer is None else momentum * buffer + (1.0 - dampening) * g
                     state["momentum_buffer"] = buffer
                     g = g + momentum * buffer if group["nesterov"] else buffer
-                self.assign(param, theta + lr * g if group["maximize"] else theta - lr * g)
+                step = (-lr if group["maximize"] else lr) * g
+                self.subtract_(param, step)
