@@ -30,7 +30,11 @@ __all__ = [
 
 
 def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Value) else np.asarray(x, dtype=np.float64)
+    """The raw numbers of x (float arrays keep their dtype; anything else becomes float64)."""
+    if isinstance(x, Value):
+        return x.data
+    array = np.asarray(x)
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
 
 
 def _negative_abs(x: Any) -> Any:

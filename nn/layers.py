@@ -138,8 +138,9 @@ class Dropout(Module):
     def forward(self, x: Any) -> Any:
         if not self.training or self.p == 0.0:
             return x
-        shape = np.shape(getattr(x, "data", x))
-        dtype = x.dtype if isinstance(x, Value) else np.result_type(x, np.float64)
+        raw = x.data if isinstance(x, Value) else np.asarray(x)
+        shape = np.shape(raw)
+        dtype = raw.dtype if isinstance(raw, np.ndarray) and raw.dtype.kind == "f" else np.dtype(np.float64)
         if self.p == 1.0:
             return x * np.zeros(shape, dtype=dtype)
         rng = self.rng if self.rng is not None else init.default_generator()
