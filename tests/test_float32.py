@@ -130,15 +130,7 @@ def test_layer_keeps_float32(name: str) -> None:
                 assert p.grad is not None and (p.dtype != F32 or p.grad.dtype == F32), pname
 
 
-RAW_UPCASTS = {  # found by this test, left to the nn code's owner
-    "Softmax": "nn.activations._data turns a raw array into float64 (softmax's max shift)",
-    "Dropout": "Dropout uses np.result_type(x, np.float64) for the mask of a raw batch",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=RAW_UPCASTS[n], strict=False)) if n in RAW_UPCASTS else n
-    for n in sorted(LAYERS)])
+@pytest.mark.parametrize("name", sorted(LAYERS))
 def test_layer_on_a_raw_float32_batch_keeps_float32(name: str) -> None:
     """A raw ndarray batch is a constant; the result is still float32."""
     raw = LAYERS[name]()(np.linspace(-2, 2, 8, dtype=F32).reshape(2, 4))
