@@ -61,18 +61,18 @@ from benchlib.peers import WORKER, peer_python  # noqa: E402
 class Plan:
     """How much to run: repeats and calls per timed run for each workload, W2 sizes."""
 
-    w1s: tuple[int, int] = (5, 2)
-    w1t: tuple[int, int] = (7, 20)
+    w1s: tuple[int, int] = (7, 2)
+    w1t: tuple[int, int] = (11, 20)
     w2_ours: list[int] = field(default_factory=lambda: [10**3, 10**4, 10**5, 10**6])
     w2_peers: list[int] = field(default_factory=lambda: [10**3, 10**4, 10**5])
     w2_repeats: int = 3
-    w3: tuple[int, int] = (7, 5)
-    w4: tuple[int, int] = (7, 20)
+    w3: tuple[int, int] = (11, 5)
+    w4: tuple[int, int] = (11, 20)
     warmup: int = 1
 
 
-QUICK = Plan(w1s=(3, 1), w1t=(3, 10), w2_ours=[10**3, 10**4, 10**5], w2_peers=[10**4],
-             w2_repeats=2, w3=(3, 3), w4=(3, 10))
+QUICK = Plan(w1s=(3, 1), w1t=(3, 5), w2_ours=[10**3, 10**4, 10**5], w2_peers=[10**4],
+             w2_repeats=2, w3=(3, 2), w4=(3, 5))
 
 
 @dataclass
