@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.primitive import PerInput, Primitive, call, call_binary, call_unary, register, shape_of
+from autograd.primitive import PerInput, Primitive, call, call_binary, call_unary, normalize, register, shape_of
 
 
 def _raw(x: Any) -> Any:
@@ -203,7 +203,12 @@ def _expand_reduced(g: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool
     return broadcast_to(g, shape)
 
 
-SUM = register(Primitive("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims), (
+def _as_array(x: Any) -> np.ndarray:
+    """An ndarray view of x (forwards call ndarray methods, which skip NumPy's Python-level wrappers)."""
+    return x if type(x) is np.ndarray else np.asarray(x)
+
+
+SUM = register(Primitive("sum", lambda x, axis, keepdims: _as_array(x).sum(axis=axis, keepdims=keepdims), (
     lambda g, ans, x, axis, keepdims: _expand_reduced(g, x, axis, keepdims),  # d sum/dx_i = 1
 )))
 
@@ -217,11 +222,11 @@ def _extremum_vjp(g: Any, ans: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     return _expand_reduced(g, x, axis, keepdims) * share
 
 
-MAX = register(Primitive("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims), (
+MAX = register(Primitive("max", lambda x, axis, keepdims: _as_array(x).max(axis=axis, keepdims=keepdims), (
     _extremum_vjp,
 )))
 
-MIN = register(Primitive("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims), (
+MIN = register(Primitive("min", lambda x, axis, keepdims: _as_array(x).min(axis=axis, keepdims=keepdims), (
     _extremum_vjp,
 )))
 
@@ -230,7 +235,7 @@ MIN = register(Primitive("min", lambda x, axis, keepdims: np.min(x, axis=axis, k
 
 
 def _reshape_forward(x: Any, shape: tuple[int, ...]) -> Any:
-    return np.reshape(x, shape)
+    return _as_array(x).reshape(shape)
 
 
 RESHAPE = register(Primitive("reshape", _reshape_forward, (
@@ -242,7 +247,7 @@ def _inverse_axes(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
     return None if axes is None else tuple(int(i) for i in np.argsort(axes))
 
 
-TRANSPOSE = register(Primitive("transpose", lambda x, axes: np.transpose(x, axes), (
+TRANSPOSE = register(Primitive("transpose", lambda x, axes: _as_array(x).transpose(axes), (
     lambda g, ans, x, axes: transpose(g, _inverse_axes(axes)),  # undo the permutation
 )))
 
@@ -404,6 +409,8 @@ def where(cond: Any, a: Any, b: Any) -> Any:
     cond = _raw(cond)
     if isinstance(cond, (list, tuple)):
         cond = np.asarray(cond)
+    if not isinstance(a, Value) and not isinstance(b, Value):  # raw data: plain NumPy, no detour
+        return normalize(_where_forward(a, b, cond))
     return call(WHERE, a, b, cond=cond)
 
 
@@ -454,6 +461,8 @@ def erf(x: Any) -> Any:
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
+    if type(x) is np.ndarray:  # raw data (a VJP on the first-order path): plain NumPy
+        return x.sum(axis=axis, keepdims=keepdims)
     return call(SUM, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
 
 
@@ -469,17 +478,25 @@ def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
 
 def reshape(x: Any, shape: Any) -> Any:
     """The same elements in a new shape."""
+    if type(x) is np.ndarray:
+        return x.reshape(shape)
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
     return call(RESHAPE, x, shape=shape)
 
 
 def transpose(x: Any, axes: Any = None) -> Any:
     """Permute axes (reverse them when ``axes`` is None)."""
+    if type(x) is np.ndarray:
+        return x.transpose(axes)
     return call(TRANSPOSE, x, axes=None if axes is None else _normalize_axis(tuple(axes), len(shape_of(x))))
 
 
 def broadcast_to(x: Any, shape: Any) -> Any:
     """Repeat x along new or length-1 axes to ``shape`` (NumPy's rules)."""
+    if type(x) is np.ndarray:  # raw data: a new array (NumPy's broadcast_to view costs more to make)
+        out = np.empty(shape, dtype=x.dtype)
+        out[...] = x
+        return out
     return call(BROADCAST_TO, x, shape=tuple(int(n) for n in shape))
 
 

@@ -211,6 +211,15 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
     Otherwise the result is a Value, recorded as a graph node when recording is
     on and some input requires a gradient.
     """
+    if len(args) == 1:  # the common case (reductions, reshapes, indexing), without the loops below
+        (x,) = args
+        if not isinstance(x, Value):
+            return compute(prim, args, params)
+        xd = x.data
+        out = compute(prim, (xd,), params)
+        if x.requires_grad and _GradMode.enabled:
+            return _record(out, prim, args, params or None, (xd,))
+        return _result_without_graph(prim, out, (xd,))
     for arg in args:
         if isinstance(arg, Value):
             break
