@@ -67,11 +67,14 @@ def _pack(results: list[Any], argnums: int | tuple[int, ...]) -> Any:
 
 def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., tuple[Any, Any]]:
     """``(f(*args), df/dargs[argnums])`` for a scalar-valued f."""
+    return _value_and_grad(f, argnums, "value_and_grad")
 
+
+def _value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...], who: str) -> Callable[..., tuple[Any, Any]]:
     @enable_grad()  # a transformation differentiates even inside no_grad()
     def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
         call_args, variables, nested = _prepare(args, argnums)
-        out = _scalar_output(f(*call_args), "grad")
+        out = _scalar_output(f(*call_args), who)
         grads = gradients(out, variables, create_graph=nested)
         if not nested:
             return _raw(out), _pack(grads, argnums)
@@ -82,7 +85,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
 
 def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     """The gradient of a scalar-valued f with respect to argument(s) ``argnums``."""
-    vg = value_and_grad(f, argnums)
+    vg = _value_and_grad(f, argnums, "grad")
 
     def grad_f(*args: Any) -> Any:
         return vg(*args)[1]

@@ -50,8 +50,8 @@ class Adam(Optimizer):
 
     def check_group(self, group: dict[str, Any]) -> None:
         super().check_group(group)
-        check_non_negative("eps", group["eps"])
-        check_non_negative("weight_decay", group["weight_decay"])
+        check_non_negative(f"{type(self).__name__}: eps", group["eps"])
+        check_non_negative(f"{type(self).__name__}: weight_decay", group["weight_decay"])
         beta1, beta2 = group["betas"]
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if not 0.0 <= beta < 1.0:

@@ -49,7 +49,7 @@ class Optimizer:
 
     def check_group(self, group: dict[str, Any]) -> None:
         """Raise ValueError for invalid hyperparameters (subclasses extend it)."""
-        check_non_negative("lr", group["lr"])
+        check_non_negative(f"{type(self).__name__}: lr", group["lr"])
 
     def add_param_group(self, group: dict[str, Any]) -> None:
         """Add a group of parameters with its own hyperparameters (missing ones from the defaults)."""

@@ -42,8 +42,8 @@ class SGD(Optimizer):
 
     def check_group(self, group: dict[str, Any]) -> None:
         super().check_group(group)
-        check_non_negative("momentum", group["momentum"])
-        check_non_negative("weight_decay", group["weight_decay"])
+        check_non_negative(f"{type(self).__name__}: momentum", group["momentum"])
+        check_non_negative(f"{type(self).__name__}: weight_decay", group["weight_decay"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires momentum > 0 and dampening = 0")
 
