@@ -27,7 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import data, floor, ours  # noqa: E402
 from benchlib import micrograd_peer as mg  # noqa: E402
-from benchlib.harness import fmt_time, load_average, machine_info, measure_interleaved, run_json  # noqa: E402
+from benchlib.harness import (  # noqa: E402
+    fmt_time,
+    load_average,
+    machine_info,
+    measure_interleaved,
+    paired_ratio,
+    run_json,
+)
 from benchlib.peers import WORKER  # noqa: E402
 
 CHAIN_STEPS = 476_191  # 2.1 nodes per step: 1,000,001 nodes
@@ -49,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     info = machine_info()
     print("Engine benchmark: " + ", ".join(f"{k} {v}" for k, v in info.items() if k in ("cpu", "python", "numpy")))
     print(f"load average at start: {load_average()}\n")
+    print("(ratios: medians of paired, interleaved runs)\n")
     print("| measurement | ours | reference | ratio |")
     print("|---|---|---|---|")
 
@@ -71,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     w4 = measure_interleaved({"floor": floor.w4_job(), "ours": ours.w4_job()}, repeats=repeats, inner=20)
     ops = data.W4_OPS + 1
     o, f = w4["ours"].median / ops, w4["floor"].median / ops
-    print(f"| 8x8 arrays, forward + backward | {fmt_time(o)}/op | NumPy by hand {fmt_time(f)}/op | {o / f:.2f} |")
+    ratio = paired_ratio(w4["ours"], w4["floor"])
+    print(f"| 8x8 arrays, forward + backward | {fmt_time(o)}/op | NumPy by hand {fmt_time(f)}/op | {ratio:.2f} |")
 
     jobs = {"ours": ours.w1_scalar_job()}
     if have_mg:
@@ -84,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         for name, label in (("micrograd", "as shipped"), ("micrograd no-gc", "with gc.disable()")):
             theirs = w1[name].median
             print(f"| micrograd demo step vs micrograd {label} | {fmt_time(step)} | {fmt_time(theirs)} | "
-                  f"{step / theirs:.2f} |")
+                  f"{paired_ratio(w1['ours'], w1[name]):.2f} |")
         same = len({round(v, 12) for v in losses.values() if v is not None}) == 1
         print(f"\nlosses after one step: {losses} ({'identical' if same else 'DIFFERENT'})")
     else:
