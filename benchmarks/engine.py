@@ -72,9 +72,11 @@ def main(argv: list[str] | None = None) -> None:
     mg_graph = chain("micrograd", graph_steps, forward_only=True) if have_mg else {"error": "not installed"}
     if "error" not in ours_graph:
         ref = f"micrograd {mg_graph['bytes_per_node']:.0f} B/node" if "error" not in mg_graph else "micrograd: -"
-        ratio = f"{ours_graph['bytes_per_node'] / mg_graph['bytes_per_node']:.2f}" if "error" not in mg_graph else ""
+        mem_ratio = ""
+        if "error" not in mg_graph:
+            mem_ratio = f"{ours_graph['bytes_per_node'] / mg_graph['bytes_per_node']:.2f}"
         print(f"| graph alone, {ours_graph['nodes']:,} nodes (no backward) | "
-              f"{ours_graph['bytes_per_node']:.0f} B/node | {ref} | {ratio} |")
+              f"{ours_graph['bytes_per_node']:.0f} B/node | {ref} | {mem_ratio} |")
 
     w4 = measure_interleaved({"floor": floor.w4_job(), "ours": ours.w4_job()}, repeats=repeats, inner=20)
     ops = data.W4_OPS + 1
