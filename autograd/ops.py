@@ -244,7 +244,13 @@ RESHAPE = register(Primitive("reshape", _reshape_forward, (
 
 
 def _inverse_axes(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
-    return None if axes is None else tuple(int(i) for i in np.argsort(axes))
+    """The permutation that undoes ``axes`` (None, a full reversal, is its own inverse)."""
+    if axes is None:
+        return None
+    inverse = [0] * len(axes)
+    for position, axis in enumerate(axes):
+        inverse[axis] = position
+    return tuple(inverse)
 
 
 TRANSPOSE = register(Primitive("transpose", lambda x, axes: _as_array(x).transpose(axes), (

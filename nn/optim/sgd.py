@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from nn.optim.optimizer import Optimizer, check_non_negative
 
 
@@ -57,13 +59,28 @@ class SGD(Optimizer):
                     continue
                 theta = param.data
                 g = self.grad_of(param)
+                owned = False  # whether g is a temporary of this step (then it is scaled in place)
                 if weight_decay != 0:
-                    g = weight_decay * theta + g  # a new array: param.grad itself is left as it was
+                    g = _plus(weight_decay * theta, g)  # a new array: param.grad itself stays as it was
+                    owned = True
                 if momentum != 0:
                     state = self.state.setdefault(param, {})
                     buffer = state.get("momentum_buffer")
                     buffer = g.copy() if buffer is None else momentum * buffer + (1.0 - dampening) * g
                     state["momentum_buffer"] = buffer
-                    g = g + momentum * buffer if group["nesterov"] else buffer
-                step = (-lr if group["maximize"] else lr) * g
+                    g, owned = (g + momentum * buffer, True) if group["nesterov"] else (buffer, False)
+                rate = -lr if group["maximize"] else lr
+                if owned and type(g) is np.ndarray:
+                    g *= rate
+                    step = g
+                else:
+                    step = rate * g
                 self.subtract_(param, step)
+
+
+def _plus(a: Any, b: Any) -> Any:
+    """a + b, added into ``a`` when it is an array (a is a temporary of the caller)."""
+    if type(a) is np.ndarray:
+        a += b
+        return a
+    return a + b
