@@ -108,6 +108,13 @@ MINIMUM = register(Primitive("minimum", _minimum_forward, (
 def _where_forward(a: Any, b: Any, cond: Any) -> Any:
     if type(a) is float and type(b) is float and not isinstance(cond, np.ndarray):
         return a if cond else b
+    if (type(b) is float and b == 0.0 and type(a) is np.ndarray and type(cond) is np.ndarray
+            and cond.shape == a.shape and cond.dtype == np.bool_ and math.isfinite(a.sum())):
+        # where(cond, a, 0) as a * cond (a few times faster than np.where with a scalar):
+        # exact when a is finite (its sum is), and + 0.0 turns the -0.0 of negative a into 0.0.
+        out = a * cond
+        out += 0.0
+        return out
     return np.where(cond, a, b)
 
 
