@@ -216,7 +216,15 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
         if not isinstance(x, Value):
             return compute(prim, args, params)
         xd = x.data
-        out = compute(prim, (xd,), params)
+        if type(xd) is np.ndarray:
+            try:
+                out = prim.forward(xd, **params)
+            except ValueError:  # let compute name the op and the shapes
+                out = compute(prim, (xd,), params)
+            if type(out) is not np.ndarray or out.ndim == 0:
+                out = normalize(out)
+        else:
+            out = compute(prim, (xd,), params)
         if x.requires_grad and _GradMode.enabled:
             return _record(out, prim, args, params or None, (xd,))
         return _result_without_graph(prim, out, (xd,))
