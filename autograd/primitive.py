@@ -282,17 +282,7 @@ def binary(prim: Primitive, x: Any, y: Any) -> Value:
     if needs_grad and _GradMode.enabled:
         if _Anomaly.enabled:
             return _record(out, prim, (x, y), None, (xd, yd))
-        node = _new(Value)  # Value._node, written out: this is the hottest line of a scalar graph
-        node.data = out
-        node.grad = None
-        node.requires_grad = True
-        node.label = ""
-        node._in0 = x
-        node._in1 = y
-        node._prim = prim
-        node._params = None
-        node._retain = False
-        return node
+        return _node2(out, prim, x, y)
     return _result_without_graph(prim, out, (xd, yd))
 
 
