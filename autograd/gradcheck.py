@@ -73,8 +73,8 @@ def parse_shape(text: str) -> tuple[int, ...]:
     body = text.strip().strip("()[] ")
     if not body:
         return ()
-    try:
-        shape = tuple(int(part) for part in body.replace("x", ",").split(",") if part.strip())
+    try:  # '3,4' or '3x4'; every part must be a whole number ('3,x' is an error, not (3,))
+        shape = tuple(int(part) for part in body.replace("x", ",").split(","))
     except ValueError:
         raise UsageError(f"--shape {text!r}: expected integers separated by commas, e.g. 3,4") from None
     if any(n < 1 for n in shape):

@@ -371,8 +371,13 @@ def _is_transposed(a: Any) -> bool:
 
 
 def _matmul_forward(x: Any, y: Any) -> Any:
-    if np.ndim(x) == 0 or np.ndim(y) == 0:
-        raise ValueError("matmul needs operands with at least one dimension")
+    xs, ys = np.shape(x), np.shape(y)
+    if not xs or not ys:
+        raise ValueError(f"matmul: shapes {xs} and {ys}: both operands need at least one dimension")
+    inner_y = ys[0] if len(ys) == 1 else ys[-2]
+    if xs[-1] != inner_y:
+        raise ValueError(f"matmul: shapes {xs} and {ys} do not align: the last axis of the first ({xs[-1]}) "
+                         f"must match the {'only' if len(ys) == 1 else 'second-to-last'} axis of the second ({inner_y})")
     return np.matmul(x, y)
 
 

@@ -199,9 +199,22 @@ def compute(prim: Primitive, datas: Sequence[Any], params: dict[str, Any] | None
         # Python floats raise (ZeroDivisionError, OverflowError) where NumPy gives inf/NaN.
         out = prim.forward(*[np.float64(d) if type(d) is float else d for d in datas], **(params or {}))
     except ValueError as error:
-        shapes = " and ".join(str(shape_of(d)) for d in datas)
-        raise ValueError(f"{prim.name}: invalid input shapes {shapes}: {error}") from None
+        raise ValueError(_shape_error(prim, datas, params, error)) from None
     return normalize(out)
+
+
+def _shape_error(prim: Primitive, datas: Sequence[Any], params: dict[str, Any] | None, error: ValueError) -> str:
+    """A message naming the op and every input shape (NumPy's own text only when it adds something)."""
+    text = str(error).strip()
+    if text.startswith(prim.name + ":"):
+        return text  # the forward already said it in our words
+    shapes = [str(shape_of(d)) for d in datas]
+    if params and "cond" in params:
+        shapes.append(f"{np.shape(params['cond'])} (the condition)")
+    listed = " and ".join(shapes)
+    if "could not be broadcast" in text:
+        return f"{prim.name}: input shapes {listed} do not broadcast together (NumPy's broadcasting rules)"
+    return f"{prim.name}: invalid input shapes {listed}: {text}"
 
 
 def call(prim: Primitive, *args: Any, **params: Any) -> Any:

@@ -147,6 +147,19 @@ class Value:
             raise TypeError("len() of a scalar Value")
         return len(self.data)
 
+    def __bool__(self) -> bool:
+        """Truth of a one-element Value (as NumPy and PyTorch); ambiguous for more elements."""
+        if self.size != 1:
+            raise ValueError(
+                f"the truth value of a Value of shape {self.shape} is ambiguous; "
+                "test its data instead, e.g. (v.data > 0).all()"
+            )
+        return bool(np.asarray(self.data).reshape(()))
+
+    def __float__(self) -> float:
+        """float(v) for a one-element Value (the same as ``v.item()``)."""
+        return self.item()
+
     def __repr__(self) -> str:
         if type(self.data) is not np.ndarray:
             return f"Value(data={self.data:.6g}, grad={_fmt_grad(self.grad)})"

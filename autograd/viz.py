@@ -173,7 +173,7 @@ class GraphvizUnavailable(RuntimeError):
     """``render`` could not draw: the ``graphviz`` package or the ``dot`` program is missing."""
 
 
-_INSTALL = ('install the Python package with  pip install ".[viz]"  (or pip install graphviz) and the '
+_INSTALL = ('install the Python package with  pip install graphviz  (in a clone: pip install -e ".[viz]") and the '
             "dot program with  apt-get install graphviz  (macOS: brew install graphviz)")
 
 

@@ -191,7 +191,7 @@ def test_render_without_the_python_package_says_how_to_install(tmp_path, monkeyp
     with pytest.raises(GraphvizUnavailable) as info:
         render(e, tmp_path / "graph.svg")
     message = str(info.value)
-    assert 'pip install ".[viz]"' in message and "apt-get install graphviz" in message
+    assert 'pip install -e ".[viz]"' in message and "apt-get install graphviz" in message
     assert str(tmp_path / "graph.dot") in message
     assert (tmp_path / "graph.dot").read_text() == to_dot(e)
 
