@@ -376,8 +376,9 @@ def _matmul_forward(x: Any, y: Any) -> Any:
         raise ValueError(f"matmul: shapes {xs} and {ys}: both operands need at least one dimension")
     inner_y = ys[0] if len(ys) == 1 else ys[-2]
     if xs[-1] != inner_y:
+        which = "only" if len(ys) == 1 else "second-to-last"
         raise ValueError(f"matmul: shapes {xs} and {ys} do not align: the last axis of the first ({xs[-1]}) "
-                         f"must match the {'only' if len(ys) == 1 else 'second-to-last'} axis of the second ({inner_y})")
+                         f"must match the {which} axis of the second ({inner_y})")
     return np.matmul(x, y)
 
 
