@@ -295,23 +295,11 @@ def binary(prim: Primitive, x: Any, y: Any) -> Value:
     if needs_grad and _GradMode.enabled:
         if _Anomaly.enabled:
             return _record(out, prim, (x, y), None, (xd, yd))
-        return _node2(out, prim, x, y)
+        node = _new(Value)  # Value._node written out: the hottest lines of a scalar graph
+        node.data, node.grad, node.requires_grad, node.label = out, None, True, ""
+        node._in0, node._in1, node._prim, node._params, node._retain = x, y, prim, None, False
+        return node
     return _result_without_graph(prim, out, (xd, yd))
-
-
-def _node2(out: Any, prim: Primitive, x: Any, y: Any) -> Value:
-    """A recorded node for a unary (y is NO_INPUT) or binary op, built on the hot path."""
-    node = _new(Value)
-    node.data = out
-    node.grad = None
-    node.requires_grad = True
-    node.label = ""
-    node._in0 = x
-    node._in1 = y
-    node._prim = prim
-    node._params = None
-    node._retain = False
-    return node
 
 
 def unary(prim: Primitive, x: Value) -> Value:
@@ -326,7 +314,10 @@ def unary(prim: Primitive, x: Value) -> Value:
     if x.requires_grad and _GradMode.enabled:
         if _Anomaly.enabled:
             return _record(out, prim, (x,), None, (xd,))
-        return _node2(out, prim, x, NO_INPUT)
+        node = _new(Value)
+        node.data, node.grad, node.requires_grad, node.label = out, None, True, ""
+        node._in0, node._in1, node._prim, node._params, node._retain = x, NO_INPUT, prim, None, False
+        return node
     return _result_without_graph(prim, out, (xd,))
 
 
