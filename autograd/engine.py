@@ -232,15 +232,21 @@ def run_backward(
                 previous = grads.get(first)
                 grads[first] = gx if previous is None else previous + gx
             else:
-                a = first.data if isinstance(first, value_type) else first
-                b = second.data if isinstance(second, value_type) else second
-                if isinstance(first, value_type) and first.requires_grad:
+                if isinstance(first, value_type):
+                    a, need_a = first.data, first.requires_grad
+                else:
+                    a, need_a = first, False
+                if isinstance(second, value_type):
+                    b, need_b = second.data, second.requires_grad
+                else:
+                    b, need_b = second, False
+                if need_a:
                     gx = vjps[0](g, ans, a, b, **params) if params else vjps[0](g, ans, a, b)
                     if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
                         gx = unbroadcast(gx, first.shape)
                     previous = grads.get(first)
                     grads[first] = gx if previous is None else previous + gx
-                if isinstance(second, value_type) and second.requires_grad:
+                if need_b:
                     gx = vjps[1](g, ans, a, b, **params) if params else vjps[1](g, ans, a, b)
                     if type(gx) is not float and getattr(gx, "shape", ()) != getattr(b, "shape", ()):
                         gx = unbroadcast(gx, second.shape)
