@@ -41,7 +41,8 @@ def progress(iterable: Iterable[T], description: str, total: int | None = None) 
     except ImportError:
         return iterable
     return tqdm(iterable, desc=description, total=total, leave=False, file=sys.stderr,
-                disable=os.environ.get("EXAMPLES_NO_PROGRESS", "") not in ("", "0"))
+                # None: tqdm shows bars only on a terminal, so logs stay clean
+                disable=True if os.environ.get("EXAMPLES_NO_PROGRESS", "") not in ("", "0") else None)
 
 
 def save(fig: Any, out: Path, name: str) -> Path:
