@@ -54,13 +54,6 @@ def _initial_grad(output: Value, grad: Any, create_graph: bool) -> Any:
     return Value._constant(seed) if create_graph else seed
 
 
-def _inputs(node: Value) -> tuple[Any, ...]:
-    first, second = node._in0, node._in1
-    if second is NO_INPUT:
-        return () if first is NO_INPUT else (first,)
-    return first if second is VARIADIC else (first, second)
-
-
 def topological_order(output: Value) -> list[Value]:
     """The nodes below ``output`` that need a gradient, each listed after all of its consumers.
 
@@ -136,14 +129,15 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
 _NO_PARAMS: dict[str, Any] = {}
 
 
-def _send(grads: dict[Value, Any], x: Value, gx: Any) -> None:
-    """Add one consumer's contribution ``gx`` to the gradient of input ``x``."""
+def _send(grads: dict[Value, Any], x: Value, gx: Any) -> Any:
+    """Add one consumer's contribution ``gx`` to the gradient of input ``x``; returns it reduced to x's shape."""
     if type(gx) is not float:
         shape = x.shape
         if shape_of(gx) != shape:
             gx = unbroadcast(gx, shape)
     previous = grads.get(x)
     grads[x] = gx if previous is None else previous + gx
+    return gx
 
 
 def _propagate(
@@ -154,7 +148,7 @@ def _propagate(
     on_node: Callable[[Value, Any, list[tuple[int, Any]]], None] | None,
 ) -> None:
     """Apply a node's VJPs for any number of inputs; with create_graph the VJPs run on Values."""
-    inputs = _inputs(node)
+    inputs = node._inputs
     if create_graph:
         args: Sequence[Any] = inputs
         ans: Any = node
@@ -166,11 +160,7 @@ def _propagate(
     contributions: list[tuple[int, Any]] = []
     for i, x in enumerate(inputs):
         if isinstance(x, Value) and x.requires_grad:
-            gx = vjps[i](g, ans, *args, **params)
-            if type(gx) is not float and shape_of(gx) != x.shape:
-                gx = unbroadcast(gx, x.shape)
-            _send(grads, x, gx)
-            contributions.append((i, gx))
+            contributions.append((i, _send(grads, x, vjps[i](g, ans, *args, **params))))
     if on_node is not None:
         on_node(node, g, contributions)
 
