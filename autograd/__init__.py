@@ -25,6 +25,7 @@ from autograd.ops import (
     divide,
     erf,
     exp,
+    linear,
     log,
     matmul,
     maximum,
@@ -39,6 +40,7 @@ from autograd.ops import (
     tanh,
     transpose,
     unbroadcast,
+    vdot,
     where,
 )
 from autograd.primitive import REGISTRY, Primitive
@@ -53,8 +55,8 @@ abs = absolute  # noqa: A001
 __all__ = [
     "REGISTRY", "Function", "GradcheckError", "Primitive", "Value", "abs", "absolute", "add", "broadcast_to",
     "clip", "concatenate", "cos", "detect_anomaly", "divide", "enable_grad", "erf", "exp", "grad", "gradcheck",
-    "gradgradcheck", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp", "log", "logsumexp", "matmul", "max",
-    "maximum", "mean", "min", "minimum", "multiply", "negative", "no_grad", "numerical_grad", "power", "relu",
-    "reshape", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh", "transpose", "unbroadcast",
-    "unsqueeze", "value_and_grad", "var", "viz", "where",
+    "gradgradcheck", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp", "linear", "log", "logsumexp", "matmul",
+    "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "no_grad", "numerical_grad", "power",
+    "relu", "reshape", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh", "transpose",
+    "unbroadcast", "unsqueeze", "value_and_grad", "var", "vdot", "viz", "where",
 ]

@@ -384,6 +384,58 @@ def _matmul_forward(x: Any, y: Any) -> Any:
 
 MATMUL = register(Primitive("matmul", _matmul_forward, (_matmul_vjp_x, _matmul_vjp_y)))
 
+
+# ---------------------------------------------------------------------------
+# a dense layer's affine map, and the inner product of two arrays
+
+
+def _linear_forward(x: Any, w: Any, b: Any = None) -> Any:
+    xs, ws = np.shape(x), np.shape(w)
+    if len(ws) != 2 or not xs or xs[-1] != ws[1] or (b is not None and np.shape(b) != ws[:1]):
+        bias = "" if b is None else f" and bias {np.shape(b)}"
+        raise ValueError(f"linear: input {xs}, weight {ws}{bias} do not fit: the weight must be "
+                         "(out, in) with the input ending in `in`, and the bias (out,)")
+    out = np.matmul(x, _as_array(w).T)
+    if b is None:
+        return out
+    if out.dtype == np.result_type(out, b):
+        out += b  # out is a fresh array: the bias is added in place
+        return out
+    return out + b
+
+
+def _linear_vjp_x(g: Any, ans: Any, x: Any, w: Any, b: Any = None) -> Any:
+    return matmul(g, w)                                        # dx = G W
+
+
+def _linear_vjp_w(g: Any, ans: Any, x: Any, w: Any, b: Any = None) -> Any:
+    xs, ws = shape_of(x), shape_of(w)
+    if len(xs) == 1:                                          # dW[o, i] = g[o] x[i]
+        return reshape(g, (ws[0], 1)) * reshape(x, (1, ws[1]))
+    if len(xs) > 2:                                           # every leading axis is a batch axis
+        g, x = reshape(g, (-1, ws[0])), reshape(x, (-1, ws[1]))
+    return matmul(transpose(g, None), x)                       # dW = G^T X, summed over the batch
+
+
+def _linear_vjp_b(g: Any, ans: Any, x: Any, w: Any, b: Any = None) -> Any:
+    lead = len(shape_of(g)) - 1
+    return sum(g, tuple(range(lead)), False) if lead else g   # db = G summed over the batch
+
+
+LINEAR = register(Primitive("linear", _linear_forward, (_linear_vjp_x, _linear_vjp_w, _linear_vjp_b)))
+
+
+def _vdot_forward(x: Any, y: Any) -> Any:
+    if np.size(x) != np.size(y):
+        raise ValueError(f"vdot: inputs of shapes {np.shape(x)} and {np.shape(y)} have different sizes")
+    return np.vdot(x, y)
+
+
+VDOT = register(Primitive("vdot", _vdot_forward, (
+    lambda g, ans, x, y: g * reshape(y, shape_of(x)),         # d(sum x_i y_i)/dx_i = y_i
+    lambda g, ans, x, y: g * reshape(x, shape_of(y)),
+)))
+
 # ---------------------------------------------------------------------------
 # the functions users and VJPs call (Values, ndarrays and numbers alike)
 
@@ -516,6 +568,8 @@ def broadcast_to(x: Any, shape: Any) -> Any:
         out = np.empty(shape, dtype=x.dtype)
         out[...] = x
         return out
+    if type(x) is float:  # a float64 scalar gradient (the VJP of a sum of everything)
+        return np.full(shape, x) if len(shape) else x
     return call(BROADCAST_TO, x, shape=tuple(int(n) for n in shape))
 
 
@@ -557,7 +611,30 @@ def concatenate(values: Any, axis: int = 0) -> Any:
 
 def matmul(x: Any, y: Any) -> Any:
     """Matrix product with NumPy's rules (1-D operands, batch broadcasting)."""
+    if type(x) is np.ndarray and type(y) is np.ndarray and x.ndim and y.ndim:  # raw data: plain NumPy
+        try:
+            return normalize(x @ y)
+        except ValueError:
+            pass  # let the primitive name the op and the shapes
     return call_binary(MATMUL, x, y)
+
+
+def linear(x: Any, weight: Any, bias: Any = None) -> Any:
+    """A dense layer's map x @ weight.T + bias, as one op (weight (out, in), bias (out,)).
+
+    d/dx = G weight, d/dweight = G^T x and d/dbias = G, summed over the batch axes.
+    """
+    if bias is None:
+        return call_binary(LINEAR, x, weight)
+    return call(LINEAR, x, weight, bias)
+
+
+def vdot(x: Any, y: Any) -> Any:
+    """Inner product sum_i x_i y_i of two arrays of the same size (flattened, as np.vdot).
+
+    d/dx = y and d/dy = x (reshaped to the other's shape); vdot(w, w) is w's squared norm.
+    """
+    return call_binary(VDOT, x, y)
 
 
 from autograd.value import Value  # noqa: E402

@@ -241,6 +241,24 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
         if x.requires_grad and _GradMode.enabled:
             return _record(out, prim, args, params or None, (xd,))
         return _result_without_graph(prim, out, (xd,))
+    if len(args) == 2:  # binary ops with parameters (where): the loops below unrolled
+        x, y = args
+        if isinstance(x, Value):
+            xd, needs_grad = x.data, x.requires_grad
+        elif isinstance(y, Value):
+            x = xd = as_constant(x, prim.name)
+            needs_grad = False
+        else:
+            return compute(prim, args, params)
+        if isinstance(y, Value):
+            yd = y.data
+            needs_grad = needs_grad or y.requires_grad
+        else:
+            y = yd = as_constant(y, prim.name)
+        out = compute(prim, (xd, yd), params)
+        if needs_grad and _GradMode.enabled:
+            return _record(out, prim, (x, y), params or None, (xd, yd))
+        return _result_without_graph(prim, out, (xd, yd))
     for arg in args:
         if isinstance(arg, Value):
             break

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Value
+from autograd import Value, linear
 from nn import init
 from nn.module import Module, Parameter
 
@@ -51,8 +51,7 @@ class Linear(Module):
             raise ValueError(
                 f"Linear(in_features={self.in_features}): input of shape {shape} must end in {self.in_features}"
             )
-        out = x @ self.weight.T
-        return out if self.bias is None else out + self.bias
+        return linear(x, self.weight, self.bias)  # x @ W.T + b as one graph node
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -136,7 +136,7 @@ def hinge_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
     """max(0, 1 - t s) for scores s and targets t in {-1, +1}; d/ds = -t where t s < 1, else 0."""
     target = _prepare("hinge_loss", prediction, target, reduction)
     labels = _data(target)
-    if not np.all((labels == 1) | (labels == -1)):
+    if not (np.abs(labels) == 1).all():
         raise ValueError("hinge_loss: targets must be -1 or +1")
     margin = 1.0 - prediction * target
     return _reduce(where(_data(margin) > 0, margin, 0.0), reduction)

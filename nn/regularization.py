@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from autograd import Value
+from autograd import Value, vdot
 
 
 def l2_penalty(params: Iterable[Value]) -> Value:
@@ -27,7 +27,7 @@ def l2_penalty(params: Iterable[Value]) -> Value:
     """
     total: Any = None
     for param in params:
-        term = (param * param).sum()
+        term = vdot(param, param)  # sum(w^2) as one graph node
         total = term if total is None else total + term
     return Value(0.0, requires_grad=False) if total is None else total
 

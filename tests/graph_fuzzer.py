@@ -438,6 +438,29 @@ def build_matmul(draw: Any, g: Graph) -> bool:
     return True
 
 
+def build_linear(draw: Any, g: Graph) -> bool:
+    """linear(a, w[, bias]): w another result of shape (out, in), or a constant; the bias a constant."""
+    a = _pick(draw, g, lambda s: len(s) >= 1)
+    if a is None:
+        return False
+    sa = g.shapes[a]
+    w = _pick(draw, g, lambda s: len(s) == 2 and s[1] == sa[-1] and int(np.prod(sa[:-1])) * s[0] <= MAX_SIZE)
+    n_out = g.shapes[w][0] if w is not None else 2
+    weight = f"v{w}" if w is not None else _constant(draw, (n_out, sa[-1]))
+    bias = f", {_constant(draw, (n_out,))}" if draw(st.booleans()) else ""
+    inputs = (a,) if w is None else (a, w)
+    g.add("linear", f"ag.linear(v{a}, {weight}{bias})", sa[:-1] + (n_out,), inputs)
+    return True
+
+
+def build_vdot(draw: Any, g: Graph) -> bool:
+    a = _pick(draw, g)
+    assert a is not None
+    b = _pick(draw, g, lambda s: int(np.prod(s)) == int(np.prod(g.shapes[a])))
+    g.add("vdot", f"ag.vdot(v{a}, v{b})", (), (a, b))  # type: ignore[arg-type]
+    return True
+
+
 BUILDERS: dict[str, Callable[[Any, Graph], bool]] = {
     **{name: binary(name) for name in BINARY},
     **{name: unary(name) for name in UNARY},
@@ -445,7 +468,7 @@ BUILDERS: dict[str, Callable[[Any, Graph], bool]] = {
     **{name: reduction(name) for name in REDUCTIONS},
     "reshape": build_reshape, "transpose": build_transpose, "broadcast_to": build_broadcast_to,
     "getitem": build_getitem, "scatter_add": build_scatter_add, "concatenate": build_concatenate,
-    "stack": build_stack, "matmul": build_matmul,
+    "stack": build_stack, "matmul": build_matmul, "linear": build_linear, "vdot": build_vdot,
 }
 
 # The primitives each builder records (checked by a test, so the table cannot drift).
@@ -457,7 +480,7 @@ COVERS: dict[str, tuple[str, ...]] = {
     **REDUCTIONS,
     "reshape": ("reshape",), "transpose": ("transpose",), "broadcast_to": ("broadcast_to",),
     "getitem": ("getitem",), "scatter_add": ("scatter_add",), "concatenate": ("concatenate",),
-    "stack": ("reshape", "concatenate"), "matmul": ("matmul",),
+    "stack": ("reshape", "concatenate"), "matmul": ("matmul",), "linear": ("linear",), "vdot": ("vdot",),
 }
 
 SCALAR_OPS = [*BINARY, *UNARY, "abs", "relu", "constant", "where"]

@@ -330,6 +330,39 @@ def matmul_modes() -> dict[str, Callable[[], Strategy[Case]]]:
 
 
 # ---------------------------------------------------------------------------
+# linear (x @ W.T + b) and vdot
+
+
+LINEAR_INPUTS = {"matrix": lambda b: (b,), "vector": lambda b: (), "batched": lambda b: (2, b)}
+
+
+def linear_modes() -> dict[str, Callable[[], Strategy[Case]]]:
+    def mode(kind: str) -> Callable[[], Strategy[Case]]:
+        @st.composite
+        def case(draw: Any) -> Case:
+            batch, n_in, n_out = (draw(st.integers(1, 3)) for _ in range(3))
+            xs = LINEAR_INPUTS[kind](batch) + (n_in,)
+            inputs = [draw(arrays(xs, min_value=-2.0, max_value=2.0)),
+                      draw(arrays((n_out, n_in), min_value=-2.0, max_value=2.0))]
+            if draw(st.booleans()):
+                inputs.append(draw(arrays((n_out,), min_value=-2.0, max_value=2.0)))
+            return Case(f"linear of {xs} by weight {(n_out, n_in)}, bias {len(inputs) == 3}", tuple(inputs),
+                        lambda *args: autograd.linear(*args))
+
+        return case
+
+    return {kind: mode(kind) for kind in LINEAR_INPUTS}
+
+
+@st.composite
+def vdot_case(draw: Any) -> Case:
+    """Two arrays of one size, possibly of different shapes (vdot flattens both)."""
+    shape = draw(shapes(min_dims=1, **SMALL))
+    other = draw(st.sampled_from([shape, (int(np.prod(shape)),), tuple(reversed(shape))]))
+    return Case(f"vdot of {shape} and {other}", (draw(arrays(shape)), draw(arrays(other))), autograd.vdot)
+
+
+# ---------------------------------------------------------------------------
 # the catalogue
 
 
@@ -365,6 +398,8 @@ CATALOGUE: dict[str, dict[str, Callable[[], Strategy[Case]]]] = {
     "scatter_add": indexing(scatter=True),
     "concatenate": {"array": concatenate_case},
     "matmul": matmul_modes(),
+    "linear": linear_modes(),
+    "vdot": {"array": vdot_case},
 }
 
 
