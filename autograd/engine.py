@@ -9,11 +9,15 @@ fine) and in two passes:
 2. in that order, each node sums the gradients its consumers sent it, applies
    its primitive's VJPs and sends each input its share.
 
-Gradients of the pass live in a dict, never in ``.grad``, so a second backward
-through a retained graph propagates only that pass's gradients. Unary and
-binary nodes on the first-order path take a short road (no argument lists, no
-per-input loop): that is most nodes of a scalar graph, where this loop is most
-of the cost.
+The gradient a node is accumulating during the pass lives in its ``_g`` slot
+(None outside a pass), never in ``.grad``, so a second backward through a
+retained graph propagates only that pass's gradients. Unary and binary nodes on
+the first-order path take a short road (no argument lists, no per-input loop):
+that is most nodes of a scalar graph, where this loop is most of the cost.
+
+A pass started while another one is running over some of the same nodes (a
+backward inside a custom Function's backward) sets the other pass's partial
+gradients aside when it reaches those nodes and gives them back when it ends.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from typing import Any
 import numpy as np
 
 from autograd.mode import enable_grad, no_grad
+from autograd.ops import ADD as _ADD
+from autograd.ops import MULTIPLY as _MULTIPLY
 from autograd.ops import unbroadcast
 from autograd.primitive import _Anomaly, shape_of
 from autograd.value import NO_INPUT, VARIADIC, Value
@@ -55,13 +61,22 @@ def _initial_grad(output: Value, grad: Any, create_graph: bool) -> Any:
 
 
 def topological_order(output: Value) -> list[Value]:
-    """The nodes below ``output`` that need a gradient, each listed after all of its consumers.
+    """The nodes below ``output`` that need a gradient, each listed after all of its consumers."""
+    set_aside: list[tuple[Value, Any]] = []
+    order = _order(output, object(), set_aside)
+    _end_pass(order, set_aside)
+    return order
+
+
+def _order(output: Value, mark: object, set_aside: list[tuple[Value, Any]]) -> list[Value]:
+    """topological_order for a pass: each node found gets ``_g = mark``.
 
     Iterative depth-first search: a node is appended to the post-order once all of
-    its inputs are, and the reversed post-order starts with ``output``.
+    its inputs are, and the reversed post-order starts with ``output``. The mark is
+    the visited flag and, for the pass, "no gradient yet"; a gradient that another,
+    unfinished pass left in ``_g`` is saved in ``set_aside``.
     """
     post_order: list[Value] = []
-    expanded: set[Value] = set()
     stack: list[Value | None] = [output]
     pop, push, finish, value_type = stack.pop, stack.append, post_order.append, Value
     while stack:
@@ -69,9 +84,12 @@ def topological_order(output: Value) -> list[Value]:
         if node is None:  # the marker: everything below the node under it is finished
             finish(pop())  # type: ignore[arg-type]
             continue
-        if node in expanded:
+        previous = node._g
+        if previous is mark:
             continue
-        expanded.add(node)
+        if previous is not None:
+            set_aside.append((node, previous))
+        node._g = mark
         if node._prim is None:  # a leaf: nothing below it
             finish(node)
             continue
@@ -79,14 +97,28 @@ def topological_order(output: Value) -> list[Value]:
         push(None)
         first, second = node._in0, node._in1
         if second is NO_INPUT:  # unary: the input is a Value
-            if first.requires_grad and first not in expanded:
+            if first.requires_grad and first._g is not mark:
                 push(first)
             continue
-        for x in first if second is VARIADIC else (first, second):
-            if isinstance(x, value_type) and x.requires_grad and x not in expanded:
-                push(x)
+        if second is VARIADIC:
+            for x in first:
+                if isinstance(x, value_type) and x.requires_grad and x._g is not mark:
+                    push(x)
+            continue
+        if isinstance(first, value_type) and first.requires_grad and first._g is not mark:
+            push(first)
+        if isinstance(second, value_type) and second.requires_grad and second._g is not mark:
+            push(second)
     post_order.reverse()
     return post_order
+
+
+def _end_pass(order: list[Value], set_aside: list[tuple[Value, Any]]) -> None:
+    """Clear the pass's state from its nodes and give back what another pass had set aside."""
+    for node in order:
+        node._g = None
+    for node, g in set_aside:
+        node._g = g
 
 
 # sys.getrefcount of a view's base that nothing else holds: the view's reference and the call's.
@@ -129,21 +161,21 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
 _NO_PARAMS: dict[str, Any] = {}
 
 
-def _send(grads: dict[Value, Any], x: Value, gx: Any) -> Any:
+def _send(x: Value, gx: Any, mark: object) -> Any:
     """Add one consumer's contribution ``gx`` to the gradient of input ``x``; returns it reduced to x's shape."""
     if type(gx) is not float:
         shape = x.shape
         if shape_of(gx) != shape:
             gx = unbroadcast(gx, shape)
-    previous = grads.get(x)
-    grads[x] = gx if previous is None else previous + gx
+    previous = x._g
+    x._g = gx if previous is mark else previous + gx
     return gx
 
 
 def _propagate(
     node: Value,
     g: Any,
-    grads: dict[Value, Any],
+    mark: object,
     create_graph: bool,
     on_node: Callable[[Value, Any, list[tuple[int, Any]]], None] | None,
 ) -> None:
@@ -160,7 +192,7 @@ def _propagate(
     contributions: list[tuple[int, Any]] = []
     for i, x in enumerate(inputs):
         if isinstance(x, Value) and x.requires_grad:
-            contributions.append((i, _send(grads, x, vjps[i](g, ans, *args, **params))))
+            contributions.append((i, _send(x, vjps[i](g, ans, *args, **params), mark)))
     if on_node is not None:
         on_node(node, g, contributions)
 
@@ -182,71 +214,105 @@ def run_backward(
     node in the order processed (the study tools record the pass with it).
     """
     wanted = {t: None for t in targets} if targets is not None else None
-    grads: dict[Value, Any] = {output: seed}
+    mark = object()
+    set_aside: list[tuple[Value, Any]] = []
+    order = _order(output, mark, set_aside)
+    output._g = seed
+    try:
+        with enable_grad() if create_graph else no_grad():
+            _walk(order, mark, retain_graph, create_graph, wanted, on_node)
+    except BaseException:
+        _end_pass(order, set_aside)  # a failed pass leaves no gradient behind
+        raise
+    for node, g in set_aside:  # a finished pass has already cleared each of its nodes
+        node._g = g
+    if wanted is None:
+        return None
+    return [wanted[t] for t in targets]  # type: ignore[union-attr]
+
+
+def _walk(
+    order: list[Value],
+    mark: object,
+    retain_graph: bool,
+    create_graph: bool,
+    wanted: dict[Value, Any] | None,
+    on_node: Callable[[Value, Any, list[tuple[int, Any]]], None] | None,
+) -> None:
+    """The pass proper: each node in ``order`` takes its gradient from ``_g`` and sends its inputs theirs."""
     deposited: set[int] = set()
     watch = _Anomaly.enabled
     general = create_graph or on_node is not None
     value_type = Value
-    with enable_grad() if create_graph else no_grad():
-        for node in topological_order(output):
-            g = grads.pop(node)
-            if watch:
-                _Anomaly.check_backward(node, g)
-            prim = node._prim
-            if wanted is not None:
-                if node in wanted:
-                    wanted[node] = g
-            elif prim is None or node._retain:
-                _store(node, g, deposited)
-            if prim is None:
-                if on_node is not None:
-                    on_node(node, g, [])
-                continue
-            first, second = node._in0, node._in1
-            if general or second is VARIADIC:
-                _propagate(node, g, grads, create_graph, on_node)
-                if not retain_graph:
-                    node._prim = prim.freed
-                continue
-            # The short road (first order, one or two inputs), unrolled for speed:
-            # for each input that needs it, gx = vjp(g, ans, *inputs), reduced to the
-            # input's shape, added to what the input has received so far.
-            params = node._params
-            vjps = prim.vjps
-            ans = node.data
-            if second is NO_INPUT:  # unary: the input is a Value that needs the gradient
-                a = first.data
-                gx = vjps[0](g, ans, a, **params) if params else vjps[0](g, ans, a)
-                if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
-                    gx = unbroadcast(gx, first.shape)
-                previous = grads.get(first)
-                grads[first] = gx if previous is None else previous + gx
-            else:
-                if isinstance(first, value_type):
-                    a, need_a = first.data, first.requires_grad
-                else:
-                    a, need_a = first, False
-                if isinstance(second, value_type):
-                    b, need_b = second.data, second.requires_grad
-                else:
-                    b, need_b = second, False
-                if need_a:
-                    gx = vjps[0](g, ans, a, b, **params) if params else vjps[0](g, ans, a, b)
-                    if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
-                        gx = unbroadcast(gx, first.shape)
-                    previous = grads.get(first)
-                    grads[first] = gx if previous is None else previous + gx
-                if need_b:
-                    gx = vjps[1](g, ans, a, b, **params) if params else vjps[1](g, ans, a, b)
-                    if type(gx) is not float and getattr(gx, "shape", ()) != getattr(b, "shape", ()):
-                        gx = unbroadcast(gx, second.shape)
-                    previous = grads.get(second)
-                    grads[second] = gx if previous is None else previous + gx
+    for node in order:
+        g = node._g
+        node._g = None
+        if watch:
+            _Anomaly.check_backward(node, g)
+        prim = node._prim
+        if wanted is not None:
+            if node in wanted:
+                wanted[node] = g
+        elif prim is None or node._retain:
+            _store(node, g, deposited)
+        if prim is None:
+            if on_node is not None:
+                on_node(node, g, [])
+            continue
+        first, second = node._in0, node._in1
+        if general or second is VARIADIC:
+            _propagate(node, g, mark, create_graph, on_node)
             if not retain_graph:
                 node._prim = prim.freed
-    if wanted is None:
-        return None
-    return [wanted[t] for t in targets]  # type: ignore[union-attr]
+            continue
+        # The short road (first order, one or two inputs), unrolled for speed:
+        # for each input that needs it, gx = vjp(g, ans, *inputs), reduced to the
+        # input's shape, added to what the input has received so far. add and
+        # multiply, most nodes of a scalar graph, have their registered VJPs
+        # (g, and g times the other input) written out here instead of called.
+        params = node._params
+        vjps = prim.vjps
+        ans = node.data
+        if second is NO_INPUT:  # unary: the input is a Value that needs the gradient
+            a = first.data
+            gx = vjps[0](g, ans, a, **params) if params else vjps[0](g, ans, a)
+            if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
+                gx = unbroadcast(gx, first.shape)
+            previous = first._g
+            first._g = gx if previous is mark else previous + gx
+        else:
+            if isinstance(first, value_type):
+                a, need_a = first.data, first.requires_grad
+            else:
+                a, need_a = first, False
+            if isinstance(second, value_type):
+                b, need_b = second.data, second.requires_grad
+            else:
+                b, need_b = second, False
+            if need_a:
+                if prim is _ADD:
+                    gx = g
+                elif prim is _MULTIPLY:
+                    gx = g * b
+                else:
+                    gx = vjps[0](g, ans, a, b, **params) if params else vjps[0](g, ans, a, b)
+                if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
+                    gx = unbroadcast(gx, first.shape)
+                previous = first._g
+                first._g = gx if previous is mark else previous + gx
+            if need_b:
+                if prim is _ADD:
+                    gx = g
+                elif prim is _MULTIPLY:
+                    gx = g * a
+                else:
+                    gx = vjps[1](g, ans, a, b, **params) if params else vjps[1](g, ans, a, b)
+                if type(gx) is not float and getattr(gx, "shape", ()) != getattr(b, "shape", ()):
+                    gx = unbroadcast(gx, second.shape)
+                previous = second._g
+                second._g = gx if previous is mark else previous + gx
+        if not retain_graph:
+            node._prim = prim.freed
 
 
 def backward(output: Value, grad: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:

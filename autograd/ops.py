@@ -477,6 +477,8 @@ def minimum(x: Any, y: Any) -> Any:
 
 def where(cond: Any, a: Any, b: Any) -> Any:
     """a where cond holds, b elsewhere; ``cond`` is a constant (bool array or bool)."""
+    if type(cond) is bool and type(a) is float and type(b) is float:  # raw scalars (a ReLU's VJP)
+        return a if cond else b
     cond = _raw(cond)
     if isinstance(cond, (list, tuple)):
         cond = np.asarray(cond)

@@ -315,7 +315,7 @@ def binary(prim: Primitive, x: Any, y: Any) -> Value:
             return _record(out, prim, (x, y), None, (xd, yd))
         node = _new(Value)  # Value._node written out: the hottest lines of a scalar graph
         node.data, node.grad, node.requires_grad, node.label = out, None, True, ""
-        node._in0, node._in1, node._prim, node._params, node._retain = x, y, prim, None, False
+        node._in0, node._in1, node._prim, node._params, node._retain, node._g = x, y, prim, None, False, None
         return node
     return _result_without_graph(prim, out, (xd, yd))
 
@@ -334,7 +334,7 @@ def unary(prim: Primitive, x: Value) -> Value:
             return _record(out, prim, (x,), None, (xd,))
         node = _new(Value)
         node.data, node.grad, node.requires_grad, node.label = out, None, True, ""
-        node._in0, node._in1, node._prim, node._params, node._retain = x, NO_INPUT, prim, None, False
+        node._in0, node._in1, node._prim, node._params, node._retain, node._g = x, NO_INPUT, prim, None, False, None
         return node
     return _result_without_graph(prim, out, (xd,))
 

@@ -48,7 +48,8 @@ class Value:
     # the allocations and the cyclic collector's work on big scalar graphs.
     # _in0/_in1: the input(s); NO_INPUT in _in1 for a unary op (and in both for a leaf);
     # for three or more inputs _in0 holds the tuple and _in1 is VARIADIC.
-    __slots__ = ("data", "grad", "requires_grad", "label", "_in0", "_in1", "_prim", "_params", "_retain",
+    # _g: the gradient a backward pass is accumulating for this node (None outside a pass).
+    __slots__ = ("data", "grad", "requires_grad", "label", "_in0", "_in1", "_prim", "_params", "_retain", "_g",
                  "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Value defers to Value's reflected operator
 
@@ -67,6 +68,7 @@ class Value:
         self._prim: Any = None
         self._params: dict[str, Any] | None = None
         self._retain = False
+        self._g: Any = None
 
     @staticmethod
     def _node(data: Any, prim: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None) -> Value:
@@ -87,6 +89,7 @@ class Value:
         node._prim = prim
         node._params = params
         node._retain = False
+        node._g = None
         return node
 
     @staticmethod

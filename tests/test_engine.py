@@ -285,3 +285,40 @@ def test_retained_intermediate_gradient() -> None:
     (h * h).sum().backward()
     np.testing.assert_allclose(h.grad, 2 * h.data)
     np.testing.assert_allclose(x.grad, 6 * h.data)
+
+
+def test_a_backward_inside_a_backward_over_the_same_leaf() -> None:
+    """A custom Function whose backward runs its own pass through a leaf of the outer graph."""
+    from autograd import Function
+
+    w = Value(np.array([1.5, -2.0]))
+
+    class Cube(Function):
+        @staticmethod
+        def forward(ctx, x):  # type: ignore[no-untyped-def]
+            return x**3
+
+        @staticmethod
+        def backward(ctx, g):  # type: ignore[no-untyped-def]
+            with enable_grad():  # recompute w^3 with the engine and differentiate it (a nested pass)
+                (dw,) = gradients((w * w * w).sum(), [w])
+            return g * dw
+
+    for cube_first in (True, False):
+        w.zero_grad()
+        cube, square = Cube.apply(w).sum(), (w * w).sum()
+        (cube + square if cube_first else square + cube).backward()
+        np.testing.assert_allclose(w.grad, 3 * w.data**2 + 2 * w.data, rtol=1e-15)
+    assert w._g is None
+
+
+def test_a_failed_backward_leaves_no_partial_gradient() -> None:
+    x = Value(3.0)
+    y = x * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        (y * 2.0 + x).backward()  # reaches y's released graph after sending x a gradient
+    assert x._g is None and y._g is None
+    x.zero_grad()
+    (x * x).backward()
+    assert x.grad == 6.0
