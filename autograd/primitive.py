@@ -255,9 +255,27 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
             needs_grad = needs_grad or y.requires_grad
         else:
             y = yd = as_constant(y, prim.name)
-        out = compute(prim, (xd, yd), params)
+        try:
+            out = prim.forward(xd, yd, **params)
+        except (ArithmeticError, ValueError):  # float exceptions, shape errors: let compute explain
+            out = compute(prim, (xd, yd), params)
+        if type(out) is not float and (type(out) is not np.ndarray or out.ndim == 0):
+            out = normalize(out)
         if needs_grad and _GradMode.enabled:
-            return _record(out, prim, (x, y), params or None, (xd, yd))
+            if _Anomaly.enabled or not params:
+                return _record(out, prim, (x, y), params or None, (xd, yd))
+            node = _new(Value)  # as in binary()
+            node.data = out
+            node.grad = None
+            node.requires_grad = True
+            node.label = ""
+            node._in0 = x
+            node._in1 = y
+            node._prim = prim
+            node._params = params
+            node._retain = False
+            node._g = None
+            return node
         return _result_without_graph(prim, out, (xd, yd))
     for arg in args:
         if isinstance(arg, Value):
@@ -297,13 +315,13 @@ def binary(prim: Primitive, x: Any, y: Any) -> Value:
         xd = x.data
         needs_grad = x.requires_grad
     else:
-        x = xd = as_constant(x, prim.name)
+        x = xd = x if type(x) is float else as_constant(x, prim.name)
         needs_grad = False
     if isinstance(y, Value):
         yd = y.data
         needs_grad = needs_grad or y.requires_grad
     else:
-        y = yd = as_constant(y, prim.name)
+        y = yd = y if type(y) is float else as_constant(y, prim.name)
     try:
         out = prim.forward(xd, yd)
     except (ArithmeticError, ValueError):  # float exceptions, shape errors: let compute explain
@@ -314,8 +332,16 @@ def binary(prim: Primitive, x: Any, y: Any) -> Value:
         if _Anomaly.enabled:
             return _record(out, prim, (x, y), None, (xd, yd))
         node = _new(Value)  # Value._node written out: the hottest lines of a scalar graph
-        node.data, node.grad, node.requires_grad, node.label = out, None, True, ""
-        node._in0, node._in1, node._prim, node._params, node._retain, node._g = x, y, prim, None, False, None
+        node.data = out  # one statement per slot: a tuple assignment would build a tuple
+        node.grad = None
+        node.requires_grad = True
+        node.label = ""
+        node._in0 = x
+        node._in1 = y
+        node._prim = prim
+        node._params = None
+        node._retain = False
+        node._g = None
         return node
     return _result_without_graph(prim, out, (xd, yd))
 
@@ -333,8 +359,16 @@ def unary(prim: Primitive, x: Value) -> Value:
         if _Anomaly.enabled:
             return _record(out, prim, (x,), None, (xd,))
         node = _new(Value)
-        node.data, node.grad, node.requires_grad, node.label = out, None, True, ""
-        node._in0, node._in1, node._prim, node._params, node._retain, node._g = x, NO_INPUT, prim, None, False, None
+        node.data = out
+        node.grad = None
+        node.requires_grad = True
+        node.label = ""
+        node._in0 = x
+        node._in1 = NO_INPUT
+        node._prim = prim
+        node._params = None
+        node._retain = False
+        node._g = None
         return node
     return _result_without_graph(prim, out, (xd,))
 
