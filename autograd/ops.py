@@ -105,11 +105,20 @@ MINIMUM = register(Primitive("minimum", _minimum_forward, (
 )))
 
 
+# ndarray.sum goes through a Python-level wrapper in NumPy; the ufunc's reduce does not.
+_add_reduce = np.add.reduce
+
+
+def _add_all(a: np.ndarray) -> Any:
+    """The sum of every element of a float array (NaN or inf if any element is)."""
+    return _add_reduce(a, None)
+
+
 def _where_forward(a: Any, b: Any, cond: Any) -> Any:
     if type(a) is float and type(b) is float and not isinstance(cond, np.ndarray):
         return a if cond else b
     if (type(b) is float and b == 0.0 and type(a) is np.ndarray and type(cond) is np.ndarray
-            and cond.shape == a.shape and cond.dtype == np.bool_ and math.isfinite(a.sum())):
+            and cond.shape == a.shape and cond.dtype == np.bool_ and math.isfinite(_add_all(a))):
         # where(cond, a, 0) as a * cond (a few times faster than np.where with a scalar):
         # exact when a is finite (its sum is), and + 0.0 turns the -0.0 of negative a into 0.0.
         out = a * cond
@@ -215,7 +224,7 @@ def _as_array(x: Any) -> np.ndarray:
     return x if type(x) is np.ndarray else np.asarray(x)
 
 
-SUM = register(Primitive("sum", lambda x, axis, keepdims: _as_array(x).sum(axis=axis, keepdims=keepdims), (
+SUM = register(Primitive("sum", lambda x, axis, keepdims: _add_reduce(_as_array(x), axis, None, None, keepdims), (
     lambda g, ans, x, axis, keepdims: _expand_reduced(g, x, axis, keepdims),  # d sum/dx_i = 1
 )))
 
@@ -390,9 +399,9 @@ MATMUL = register(Primitive("matmul", _matmul_forward, (_matmul_vjp_x, _matmul_v
 
 
 def _linear_forward(x: Any, w: Any, b: Any = None) -> Any:
-    xs, ws = np.shape(x), np.shape(w)
-    if len(ws) != 2 or not xs or xs[-1] != ws[1] or (b is not None and np.shape(b) != ws[:1]):
-        bias = "" if b is None else f" and bias {np.shape(b)}"
+    xs, ws = shape_of(x), shape_of(w)
+    if len(ws) != 2 or not xs or xs[-1] != ws[1] or (b is not None and shape_of(b) != ws[:1]):
+        bias = "" if b is None else f" and bias {shape_of(b)}"
         raise ValueError(f"linear: input {xs}, weight {ws}{bias} do not fit: the weight must be "
                          "(out, in) with the input ending in `in`, and the bias (out,)")
     out = np.matmul(x, _as_array(w).T)
@@ -426,8 +435,8 @@ LINEAR = register(Primitive("linear", _linear_forward, (_linear_vjp_x, _linear_v
 
 
 def _vdot_forward(x: Any, y: Any) -> Any:
-    if np.size(x) != np.size(y):
-        raise ValueError(f"vdot: inputs of shapes {np.shape(x)} and {np.shape(y)} have different sizes")
+    if getattr(x, "size", 1) != getattr(y, "size", 1):
+        raise ValueError(f"vdot: inputs of shapes {shape_of(x)} and {shape_of(y)} have different sizes")
     return np.vdot(x, y)
 
 
@@ -535,7 +544,7 @@ def erf(x: Any) -> Any:
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
     if type(x) is np.ndarray:  # raw data (a VJP on the first-order path): plain NumPy
-        return x.sum(axis=axis, keepdims=keepdims)
+        return _add_reduce(x, axis, None, None, keepdims)
     return call(SUM, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
 
 

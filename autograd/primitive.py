@@ -262,20 +262,7 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
         if type(out) is not float and (type(out) is not np.ndarray or out.ndim == 0):
             out = normalize(out)
         if needs_grad and _GradMode.enabled:
-            if _Anomaly.enabled or not params:
-                return _record(out, prim, (x, y), params or None, (xd, yd))
-            node = _new(Value)  # as in binary()
-            node.data = out
-            node.grad = None
-            node.requires_grad = True
-            node.label = ""
-            node._in0 = x
-            node._in1 = y
-            node._prim = prim
-            node._params = params
-            node._retain = False
-            node._g = None
-            return node
+            return _record(out, prim, (x, y), params or None, (xd, yd))
         return _result_without_graph(prim, out, (xd, yd))
     for arg in args:
         if isinstance(arg, Value):
@@ -331,8 +318,11 @@ def binary(prim: Primitive, x: Any, y: Any) -> Value:
     if needs_grad and _GradMode.enabled:
         if _Anomaly.enabled:
             return _record(out, prim, (x, y), None, (xd, yd))
-        node = _new(Value)  # Value._node written out: the hottest lines of a scalar graph
-        node.data = out  # one statement per slot: a tuple assignment would build a tuple
+        # Value._node written out here and in unary(), the hottest lines of a scalar graph
+        # (a call per op would cost about 5% of it), one statement per slot (a tuple
+        # assignment would build a tuple).
+        node = _new(Value)
+        node.data = out
         node.grad = None
         node.requires_grad = True
         node.label = ""
@@ -358,7 +348,7 @@ def unary(prim: Primitive, x: Value) -> Value:
     if x.requires_grad and _GradMode.enabled:
         if _Anomaly.enabled:
             return _record(out, prim, (x,), None, (xd,))
-        node = _new(Value)
+        node = _new(Value)  # as in binary()
         node.data = out
         node.grad = None
         node.requires_grad = True
