@@ -15,11 +15,22 @@ from __future__ import annotations
 import builtins
 import math
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from autograd.primitive import PerInput, Primitive, call, call_binary, call_unary, normalize, register, shape_of
+from autograd.primitive import (
+    PerInput,
+    Primitive,
+    binary_operator,
+    call,
+    call_binary,
+    call_unary,
+    normalize,
+    register,
+    shape_of,
+)
 
 
 def _raw(x: Any) -> Any:
@@ -106,7 +117,7 @@ MINIMUM = register(Primitive("minimum", _minimum_forward, (
 
 
 # ndarray.sum goes through a Python-level wrapper in NumPy; the ufunc's reduce does not.
-_add_reduce = np.add.reduce
+_add_reduce: Callable[..., Any] = np.add.reduce
 
 
 def _add_all(a: np.ndarray) -> Any:
@@ -649,3 +660,14 @@ def vdot(x: Any, y: Any) -> Any:
 
 
 from autograd.value import Value  # noqa: E402
+
+# Value's arithmetic operators, each the primitive's binary operator (one frame per op).
+for _name, _primitive, _reflected in (
+    ("__add__", ADD, False), ("__radd__", ADD, True),
+    ("__sub__", SUBTRACT, False), ("__rsub__", SUBTRACT, True),
+    ("__mul__", MULTIPLY, False), ("__rmul__", MULTIPLY, True),
+    ("__truediv__", DIVIDE, False), ("__rtruediv__", DIVIDE, True),
+    ("__pow__", POWER, False), ("__rpow__", POWER, True),
+    ("__matmul__", MATMUL, False), ("__rmatmul__", MATMUL, True),
+):
+    setattr(Value, _name, binary_operator(_primitive, _reflected))

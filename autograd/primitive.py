@@ -297,43 +297,68 @@ def call_binary(prim: Primitive, x: Any, y: Any) -> Any:
 
 
 def binary(prim: Primitive, x: Any, y: Any) -> Value:
-    """``call`` for a two-input primitive without params (the operators' fast path)."""
-    if isinstance(x, Value):
-        xd = x.data
-        needs_grad = x.requires_grad
-    else:
-        x = xd = x if type(x) is float else as_constant(x, prim.name)
-        needs_grad = False
-    if isinstance(y, Value):
-        yd = y.data
-        needs_grad = needs_grad or y.requires_grad
-    else:
-        y = yd = y if type(y) is float else as_constant(y, prim.name)
-    try:
-        out = prim.forward(xd, yd)
-    except (ArithmeticError, ValueError):  # float exceptions, shape errors: let compute explain
-        out = compute(prim, (xd, yd), None)
-    if type(out) is not float and (type(out) is not np.ndarray or out.ndim == 0):
-        out = normalize(out)
-    if needs_grad and _GradMode.enabled:
-        if _Anomaly.enabled:
-            return _record(out, prim, (x, y), None, (xd, yd))
-        # Value._node written out here and in unary(), the hottest lines of a scalar graph
-        # (a call per op would cost about 5% of it), one statement per slot (a tuple
-        # assignment would build a tuple).
-        node = _new(Value)
-        node.data = out
-        node.grad = None
-        node.requires_grad = True
-        node.label = ""
-        node._in0 = x
-        node._in1 = y
-        node._prim = prim
-        node._params = None
-        node._retain = False
-        node._g = None
-        return node
-    return _result_without_graph(prim, out, (xd, yd))
+    """``call`` for a two-input primitive without params, on operands one of which is a Value."""
+    operator = _OPERATORS.get(prim)
+    if operator is None:
+        operator = _OPERATORS[prim] = binary_operator(prim)
+    return operator(x, y)
+
+
+def binary_operator(prim: Primitive, reflected: bool = False) -> Callable[[Any, Any], Value]:
+    """``binary(prim, x, y)`` as a function of the two operands, run in one frame.
+
+    Value's operators are these functions (``__mul__`` is ``binary_operator(MULTIPLY)``,
+    ``__rmul__`` the ``reflected`` one, which swaps its operands): a scalar graph spends
+    most of its forward pass here.
+    """
+
+    def apply(first: Any, second: Any) -> Value:
+        if reflected:
+            x, y = second, first
+        else:
+            x, y = first, second
+        if isinstance(x, Value):
+            xd = x.data
+            needs_grad = x.requires_grad
+        else:
+            x = xd = x if type(x) is float else as_constant(x, prim.name)
+            needs_grad = False
+        if isinstance(y, Value):
+            yd = y.data
+            needs_grad = needs_grad or y.requires_grad
+        else:
+            y = yd = y if type(y) is float else as_constant(y, prim.name)
+        try:
+            out = prim.forward(xd, yd)
+        except (ArithmeticError, ValueError):  # float exceptions, shape errors: let compute explain
+            out = compute(prim, (xd, yd), None)
+        if type(out) is not float and (type(out) is not np.ndarray or out.ndim == 0):
+            out = normalize(out)
+        if needs_grad and _GradMode.enabled:
+            if _Anomaly.enabled:
+                return _record(out, prim, (x, y), None, (xd, yd))
+            # Value._node written out here and in unary(), the hottest lines of a scalar graph
+            # (a call per op would cost about 5% of it), one statement per slot (a tuple
+            # assignment would build a tuple).
+            node = _new(Value)
+            node.data = out
+            node.grad = None
+            node.requires_grad = True
+            node.label = ""
+            node._in0 = x
+            node._in1 = y
+            node._prim = prim
+            node._params = None
+            node._retain = False
+            node._g = None
+            return node
+        return _result_without_graph(prim, out, (xd, yd))
+
+    apply.__name__ = f"{prim.name}{'_reflected' if reflected else ''}"
+    return apply
+
+
+_OPERATORS: dict[Primitive, Callable[[Any, Any], Value]] = {}
 
 
 def unary(prim: Primitive, x: Value) -> Value:
@@ -348,7 +373,7 @@ def unary(prim: Primitive, x: Value) -> Value:
     if x.requires_grad and _GradMode.enabled:
         if _Anomaly.enabled:
             return _record(out, prim, (x,), None, (xd,))
-        node = _new(Value)  # as in binary()
+        node = _new(Value)  # as in binary_operator()
         node.data = out
         node.grad = None
         node.requires_grad = True

@@ -9,7 +9,7 @@ freed by reference counting as soon as it is dropped.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -216,41 +216,21 @@ class Value:
         return self
 
     # ------------------------------------------------------------------ operators
-    def __add__(self, other: Any) -> Value:
-        return binary(ops.ADD, self, other)
-
-    def __radd__(self, other: Any) -> Value:
-        return binary(ops.ADD, other, self)
-
-    def __sub__(self, other: Any) -> Value:
-        return binary(ops.SUBTRACT, self, other)
-
-    def __rsub__(self, other: Any) -> Value:
-        return binary(ops.SUBTRACT, other, self)
-
-    def __mul__(self, other: Any) -> Value:
-        return binary(ops.MULTIPLY, self, other)
-
-    def __rmul__(self, other: Any) -> Value:
-        return binary(ops.MULTIPLY, other, self)
-
-    def __truediv__(self, other: Any) -> Value:
-        return binary(ops.DIVIDE, self, other)
-
-    def __rtruediv__(self, other: Any) -> Value:
-        return binary(ops.DIVIDE, other, self)
-
-    def __pow__(self, other: Any) -> Value:
-        return binary(ops.POWER, self, other)
-
-    def __rpow__(self, other: Any) -> Value:
-        return binary(ops.POWER, other, self)
-
-    def __matmul__(self, other: Any) -> Value:
-        return binary(ops.MATMUL, self, other)
-
-    def __rmatmul__(self, other: Any) -> Value:
-        return binary(ops.MATMUL, other, self)
+    # The arithmetic operators are binary_operator(primitive) functions, attached at the
+    # end of autograd/ops.py so that an op runs in one frame; these declarations give their types.
+    if TYPE_CHECKING:
+        def __add__(self, other: Any) -> Value: ...
+        def __radd__(self, other: Any) -> Value: ...
+        def __sub__(self, other: Any) -> Value: ...
+        def __rsub__(self, other: Any) -> Value: ...
+        def __mul__(self, other: Any) -> Value: ...
+        def __rmul__(self, other: Any) -> Value: ...
+        def __truediv__(self, other: Any) -> Value: ...
+        def __rtruediv__(self, other: Any) -> Value: ...
+        def __pow__(self, other: Any) -> Value: ...
+        def __rpow__(self, other: Any) -> Value: ...
+        def __matmul__(self, other: Any) -> Value: ...
+        def __rmatmul__(self, other: Any) -> Value: ...
 
     def __neg__(self) -> Value:
         return unary(ops.NEGATIVE, self)
@@ -377,4 +357,4 @@ def _fmt_grad(grad: Any) -> str:
 
 
 from autograd import composites, ops  # noqa: E402  (they build on Value)
-from autograd.primitive import as_data, binary, unary  # noqa: E402
+from autograd.primitive import as_data, unary  # noqa: E402
