@@ -7,6 +7,7 @@ keep them finite at |x| = 1000.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -65,9 +66,11 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x); d/dx = softmax(x)."""
-    data = np.asarray(_raw(x))
-    m = np.max(data, axis=ops._normalize_axis(axis, data.ndim), keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or inf) rows: leave them to exp/log
+    data = _raw(x)
+    data = data if type(data) is np.ndarray else np.asarray(data)
+    m = np.maximum.reduce(data, ops._normalize_axis(axis, data.ndim), keepdims=True)
+    if not math.isfinite(np.add.reduce(m, None)):
+        m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or inf) rows: leave them to exp/log
     out = ops.log(ops.sum(ops.exp(x - m), axis, keepdims=True)) + m
     if keepdims:
         return out

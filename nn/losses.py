@@ -160,10 +160,10 @@ def _class_targets(name: str, prediction: Any, target: Any) -> np.ndarray:
             "expected prediction (N, C) with target (N,), or prediction (C,) with a 0-d target"
         )
     classes = scores.shape[-1]
-    bad = (labels < 0) | (labels >= classes)
-    if np.any(bad):
-        raise ValueError(f"{name}: target class {labels[bad].ravel()[0]} is out of range for {classes} classes")
-    return labels.astype(np.intp)
+    if labels.size and (np.minimum.reduce(labels, None) < 0 or np.maximum.reduce(labels, None) >= classes):
+        bad = labels[(labels < 0) | (labels >= classes)].ravel()[0]
+        raise ValueError(f"{name}: target class {bad} is out of range for {classes} classes")
+    return labels.astype(np.intp, copy=False)
 
 
 def nll_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
@@ -178,7 +178,11 @@ def nll_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
         TypeError: for non-integer targets. ValueError: for out-of-range classes or mismatched shapes.
     """
     _check_reduction("nll_loss", reduction)
-    labels = _class_targets("nll_loss", prediction, target)
+    return _picked_negated(prediction, _class_targets("nll_loss", prediction, target), reduction)
+
+
+def _picked_negated(prediction: Any, labels: np.ndarray, reduction: str) -> Any:
+    """nll_loss once the targets are checked: -prediction[n, labels[n]], reduced."""
     if labels.ndim == 0:
         picked = prediction[int(labels)]
     else:
@@ -198,8 +202,8 @@ def cross_entropy(prediction: Any, target: Any, reduction: str = "mean") -> Any:
         TypeError: for non-integer targets. ValueError: for out-of-range classes or mismatched shapes.
     """
     _check_reduction("cross_entropy", reduction)
-    _class_targets("cross_entropy", prediction, target)
-    return nll_loss(log_softmax(prediction, axis=-1), target, reduction)
+    labels = _class_targets("cross_entropy", prediction, target)
+    return _picked_negated(log_softmax(prediction, axis=-1), labels, reduction)
 
 
 # ---------------------------------------------------------------------------
