@@ -46,7 +46,7 @@ class Linear(Module):
             self.bias = None
 
     def forward(self, x: Any) -> Any:
-        shape = np.shape(getattr(x, "data", x))
+        shape = x.shape if isinstance(x, (Value, np.ndarray)) else np.shape(x)
         if len(shape) == 0 or shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear(in_features={self.in_features}): input of shape {shape} must end in {self.in_features}"
