@@ -253,7 +253,7 @@ def _walk(
         if wanted is not None:
             if node in wanted:
                 wanted[node] = g
-        elif prim is None or node._retain:
+        elif prim is None or (node._note is not None and node._note.retain):
             _store(node, g, deposited)
         if prim is None:
             if on_node is not None:

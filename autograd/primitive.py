@@ -344,13 +344,12 @@ def binary_operator(prim: Primitive, reflected: bool = False) -> Callable[[Any, 
             node.data = out
             node.grad = None
             node.requires_grad = True
-            node.label = ""
             node._in0 = x
             node._in1 = y
             node._prim = prim
             node._params = None
-            node._retain = False
             node._g = None
+            node._note = None
             return node
         return _result_without_graph(prim, out, (xd, yd))
 
@@ -377,13 +376,12 @@ def unary(prim: Primitive, x: Value) -> Value:
         node.data = out
         node.grad = None
         node.requires_grad = True
-        node.label = ""
         node._in0 = x
         node._in1 = NO_INPUT
         node._prim = prim
         node._params = None
-        node._retain = False
         node._g = None
+        node._note = None
         return node
     return _result_without_graph(prim, out, (xd,))
 

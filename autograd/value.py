@@ -24,6 +24,16 @@ class _Marker:
         return self.name
 
 
+class _Note:
+    """What a Value seldom carries: a label, and whether retain_grad() was called."""
+
+    __slots__ = ("label", "retain")
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.retain = False
+
+
 NO_INPUT = _Marker("NO_INPUT")
 VARIADIC = _Marker("VARIADIC")
 
@@ -49,8 +59,9 @@ class Value:
     # _in0/_in1: the input(s); NO_INPUT in _in1 for a unary op (and in both for a leaf);
     # for three or more inputs _in0 holds the tuple and _in1 is VARIADIC.
     # _g: the gradient a backward pass is accumulating for this node (None outside a pass).
-    __slots__ = ("data", "grad", "requires_grad", "label", "_in0", "_in1", "_prim", "_params", "_retain", "_g",
-                 "__weakref__")
+    # _note: None, or the rarely set label and retain_grad() flag (one slot for both: every
+    # slot is a store per op and a visit per node in each of the garbage collector's passes).
+    __slots__ = ("data", "grad", "requires_grad", "_in0", "_in1", "_prim", "_params", "_g", "_note", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Value defers to Value's reflected operator
 
     data: Any
@@ -62,13 +73,12 @@ class Value:
         self.data = as_data(data, dtype)
         self.grad = None
         self.requires_grad = bool(requires_grad)
-        self.label = label
         self._in0: Any = NO_INPUT
         self._in1: Any = NO_INPUT
         self._prim: Any = None
         self._params: dict[str, Any] | None = None
-        self._retain = False
         self._g: Any = None
+        self._note: _Note | None = _Note(str(label)) if label else None
 
     @staticmethod
     def _node(data: Any, prim: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None) -> Value:
@@ -77,7 +87,6 @@ class Value:
         node.data = data
         node.grad = None
         node.requires_grad = True
-        node.label = ""
         if len(inputs) == 2:
             node._in0, node._in1 = inputs
         elif len(inputs) == 1:
@@ -88,8 +97,8 @@ class Value:
             node._in1 = VARIADIC if inputs else NO_INPUT
         node._prim = prim
         node._params = params
-        node._retain = False
         node._g = None
+        node._note = None
         return node
 
     @staticmethod
@@ -212,8 +221,29 @@ class Value:
 
     def retain_grad(self) -> Value:
         """Keep this intermediate result's gradient in ``.grad`` after ``backward``."""
-        self._retain = True
+        self._noted().retain = True
         return self
+
+    @property
+    def label(self) -> str:
+        """Free text shown by the study tools (:mod:`autograd.viz`); "" when unset."""
+        note = self._note
+        return "" if note is None else note.label
+
+    @label.setter
+    def label(self, text: str) -> None:
+        self._noted().label = str(text)
+
+    @property
+    def _retain(self) -> bool:
+        """Whether ``retain_grad()`` was called."""
+        note = self._note
+        return note is not None and note.retain
+
+    def _noted(self) -> _Note:
+        if self._note is None:
+            self._note = _Note("")
+        return self._note
 
     # ------------------------------------------------------------------ operators
     # The arithmetic operators are binary_operator(primitive) functions, attached at the
