@@ -342,7 +342,6 @@ def binary_operator(prim: Primitive, reflected: bool = False) -> Callable[[Any, 
             # assignment would build a tuple).
             node = _new(Value)
             node.data = out
-            node.grad = None
             node.requires_grad = True
             node._in0 = x
             node._in1 = y
@@ -374,7 +373,6 @@ def unary(prim: Primitive, x: Value) -> Value:
             return _record(out, prim, (x,), None, (xd,))
         node = _new(Value)  # as in binary_operator()
         node.data = out
-        node.grad = None
         node.requires_grad = True
         node._in0 = x
         node._in1 = NO_INPUT

@@ -25,11 +25,12 @@ class _Marker:
 
 
 class _Note:
-    """What a Value seldom carries: a label, and whether retain_grad() was called."""
+    """What few Values carry: a gradient, a label, whether retain_grad() was called."""
 
-    __slots__ = ("label", "retain")
+    __slots__ = ("grad", "label", "retain")
 
     def __init__(self, label: str) -> None:
+        self.grad: Any = None
         self.label = label
         self.retain = False
 
@@ -59,19 +60,18 @@ class Value:
     # _in0/_in1: the input(s); NO_INPUT in _in1 for a unary op (and in both for a leaf);
     # for three or more inputs _in0 holds the tuple and _in1 is VARIADIC.
     # _g: the gradient a backward pass is accumulating for this node (None outside a pass).
-    # _note: None, or the rarely set label and retain_grad() flag (one slot for both: every
-    # slot is a store per op and a visit per node in each of the garbage collector's passes).
-    __slots__ = ("data", "grad", "requires_grad", "_in0", "_in1", "_prim", "_params", "_g", "_note", "__weakref__")
+    # _note: None, or what few nodes carry: ``grad`` (leaves and retained results), a label
+    # and the retain_grad() flag. One slot for them all: every slot is a store per op and a
+    # visit per node in each of the garbage collector's passes.
+    __slots__ = ("data", "requires_grad", "_in0", "_in1", "_prim", "_params", "_g", "_note", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Value defers to Value's reflected operator
 
     data: Any
-    grad: Any
 
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None, label: str = "") -> None:
         if isinstance(data, Value):
             raise TypeError("Value(data) got a Value; use value.detach() to copy one without its graph")
         self.data = as_data(data, dtype)
-        self.grad = None
         self.requires_grad = bool(requires_grad)
         self._in0: Any = NO_INPUT
         self._in1: Any = NO_INPUT
@@ -85,7 +85,6 @@ class Value:
         """An op's output (internal: no validation, built on the hot path)."""
         node = _new(Value)
         node.data = data
-        node.grad = None
         node.requires_grad = True
         if len(inputs) == 2:
             node._in0, node._in1 = inputs
@@ -223,6 +222,18 @@ class Value:
         """Keep this intermediate result's gradient in ``.grad`` after ``backward``."""
         self._noted().retain = True
         return self
+
+    @property
+    def grad(self) -> Any:
+        """The accumulated gradient: None until a backward pass reaches this Value (or after zero_grad())."""
+        note = self._note
+        return None if note is None else note.grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is None and self._note is None:
+            return
+        self._noted().grad = value
 
     @property
     def label(self) -> str:
