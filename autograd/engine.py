@@ -260,20 +260,29 @@ def _walk(
                 on_node(node, g, [])
             continue
         first, second = node._in0, node._in1
-        if general or second is VARIADIC:
+        if general:
             _propagate(node, g, mark, create_graph, on_node)
             if not retain_graph:
                 node._prim = prim.freed
             continue
-        # The short road (first order, one or two inputs), unrolled for speed:
-        # for each input that needs it, gx = vjp(g, ans, *inputs), reduced to the
-        # input's shape, added to what the input has received so far. add and
-        # multiply, most nodes of a scalar graph, have their registered VJPs
-        # (g, and g times the other input) written out here instead of called.
+        # The short road (first order), unrolled for speed: for each input that needs
+        # it, gx = vjp(g, ans, *inputs), reduced to the input's shape, added to what the
+        # input has received so far. add and multiply, most nodes of a scalar graph,
+        # have their registered VJPs (g, and g times the other input) written out here
+        # instead of called.
         params = node._params
         vjps = prim.vjps
         ans = node.data
-        if second is NO_INPUT:  # unary: the input is a Value that needs the gradient
+        if second is VARIADIC:  # three or more inputs (linear with a bias, concatenate)
+            args = [x.data if isinstance(x, value_type) else x for x in first]
+            for i, x in enumerate(first):
+                if isinstance(x, value_type) and x.requires_grad:
+                    gx = vjps[i](g, ans, *args, **params) if params else vjps[i](g, ans, *args)
+                    if type(gx) is not float and getattr(gx, "shape", ()) != getattr(args[i], "shape", ()):
+                        gx = unbroadcast(gx, x.shape)
+                    previous = x._g
+                    x._g = gx if previous is mark else previous + gx
+        elif second is NO_INPUT:  # unary: the input is a Value that needs the gradient
             a = first.data
             gx = vjps[0](g, ans, a, **params) if params else vjps[0](g, ans, a)
             if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):

@@ -616,6 +616,8 @@ def getitem(x: Any, index: Any) -> Any:
 
 def scatter_add(g: Any, shape: tuple[int, ...], index: Any) -> Any:
     """zeros(shape) with g added at ``index`` (the VJP of indexing)."""
+    if type(g) is np.ndarray:  # raw data: plain NumPy
+        return _scatter_add_forward(g, tuple(shape), _normalize_index(index))
     return call(SCATTER_ADD, g, shape=tuple(shape), index=_normalize_index(index))
 
 

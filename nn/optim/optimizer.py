@@ -86,7 +86,10 @@ class Optimizer:
     @staticmethod
     def grad_of(param: Value) -> np.ndarray:
         """The parameter's gradient as an ndarray of the parameter's dtype and shape."""
-        grad = param.grad
+        grad, data = param.grad, param.data
+        if type(grad) is np.ndarray and type(data) is np.ndarray and grad.dtype == data.dtype \
+                and grad.shape == data.shape:
+            return grad  # the usual case, checked without conversions
         grad = grad.data if isinstance(grad, Value) else grad
         grad = np.asarray(grad, dtype=param.dtype)
         if grad.shape != param.shape:
@@ -98,8 +101,8 @@ class Optimizer:
         """``param.data -= delta``: in place for an array parameter (as PyTorch's optimizers update
         parameters), so a step allocates no new parameter arrays."""
         data = param.data
-        if type(data) is np.ndarray and data.flags.writeable and data.shape == np.shape(delta):
-            np.subtract(data, delta, out=data, casting="same_kind")
+        if type(data) is np.ndarray and data.flags.writeable and data.shape == getattr(delta, "shape", ()):
+            np.subtract(data, delta, out=data)  # ufuncs cast "same_kind" into out by default
         else:
             Optimizer.assign(param, data - delta)
 
