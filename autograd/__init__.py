@@ -12,7 +12,7 @@ from autograd import ops as _ops
 from autograd import viz
 from autograd.anomaly import detect_anomaly
 from autograd.checking import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from autograd.composites import clip, logsumexp, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
+from autograd.composites import clip, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
 from autograd.function import Function
 from autograd.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
@@ -27,6 +27,7 @@ from autograd.ops import (
     exp,
     linear,
     log,
+    logsumexp,
     matmul,
     maximum,
     minimum,

@@ -1,13 +1,12 @@
 """Convenience ops composed from primitives (they define no derivative of their own).
 
 Like the primitives, each accepts Values, ndarrays and numbers; the stable
-formulations (``exp(-|x|)`` in sigmoid, max-subtraction in logsumexp) are what
+formulations (``exp(-|x|)`` in sigmoid) are what
 keep them finite at |x| = 1000.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -62,19 +61,6 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
     if hi is not None:
         x = ops.where(data > hi, hi, x)
     return x
-
-
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x); d/dx = softmax(x)."""
-    data = _raw(x)
-    data = data if type(data) is np.ndarray else np.asarray(data)
-    m = np.maximum.reduce(data, ops._normalize_axis(axis, data.ndim), keepdims=True)
-    if not math.isfinite(np.add.reduce(m, None)):
-        m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or inf) rows: leave them to exp/log
-    out = ops.log(ops.sum(ops.exp(x - m), axis, keepdims=True)) + m
-    if keepdims:
-        return out
-    return ops.reshape(out, np.squeeze(m, axis=ops._normalize_axis(axis, data.ndim)).shape)
 
 
 def squeeze(x: Any, axis: Any = None) -> Any:

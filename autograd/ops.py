@@ -257,6 +257,32 @@ MIN = register(Primitive("min", lambda x, axis, keepdims: _as_array(x).min(axis=
     _extremum_vjp,
 )))
 
+def _logsumexp_forward(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """log(sum(exp(x))) as m + log(sum(exp(x - m))), m = max(x): exp never overflows."""
+    x = _as_array(x)
+    m = np.maximum.reduce(x, axis, keepdims=True)
+    if not math.isfinite(_add_reduce(m, None)):
+        m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)  # all -inf (or inf): leave them to exp/log
+    out = np.log(_add_reduce(np.exp(x - m), axis, keepdims=True))
+    out += m
+    return out if keepdims else out.reshape(_reduced_shape(x.shape, axis))
+
+
+def _reduced_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The reduced shape with keepdims=False."""
+    return () if axis is None else tuple(n for i, n in enumerate(shape) if i not in axis)
+
+
+def _logsumexp_vjp(g: Any, ans: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """d logsumexp/dx_i = exp(x_i - logsumexp(x)), the softmax of x along ``axis``."""
+    if not keepdims:
+        kept = _kept_shape(shape_of(x), axis)
+        g, ans = reshape(g, kept), reshape(ans, kept)
+    return g * exp(x - ans)
+
+
+LOGSUMEXP = register(Primitive("logsumexp", _logsumexp_forward, (_logsumexp_vjp,)))
+
 # ---------------------------------------------------------------------------
 # shape and indexing
 
@@ -562,6 +588,11 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Largest element over ``axis``."""
     return call(MAX, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """log(sum(exp(x))) over ``axis``, computed stably (the max is subtracted first); d/dx = softmax(x)."""
+    return call(LOGSUMEXP, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
 
 
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001

@@ -371,7 +371,7 @@ class Value:
         return composites.clip(self, lo, hi)
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Value:
-        return composites.logsumexp(self, axis, keepdims)
+        return ops.logsumexp(self, axis, keepdims)
 
     def flatten(self) -> Value:
         return ops.reshape(self, (-1,))

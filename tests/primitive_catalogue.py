@@ -399,6 +399,9 @@ CATALOGUE: dict[str, dict[str, Callable[[], Strategy[Case]]]] = {
     "concatenate": {"array": concatenate_case},
     "matmul": matmul_modes(),
     "linear": linear_modes(),
+    "logsumexp": {"array": lambda: reduced("logsumexp"),
+                  "large": lambda: reduced("logsumexp").map(
+                      lambda c: Case(c.what + ", shifted by 500", tuple(x + 500.0 for x in c.inputs), c.fn))},
     "vdot": {"array": vdot_case},
 }
 
@@ -463,9 +466,6 @@ COMPOSITES: dict[str, dict[str, Callable[[], Strategy[Case]]]] = {
     "relu": unary(lambda x: x.relu(), avoid=(0.0,)),
     "sigmoid": {**unary(lambda x: x.sigmoid()), "large": lambda: unary(lambda x: x.sigmoid(), -40, 40)["array"]()},
     "clip": {"mixed": clipped},
-    "logsumexp": {"array": _one(reduced, "logsumexp"),
-                  "large": lambda: reduced("logsumexp").map(
-                      lambda c: Case(c.what + ", shifted by 500", tuple(x + 500.0 for x in c.inputs), c.fn))},
     "squeeze": {"array": squeezed},
     "unsqueeze": {"array": unsqueezed},
     "stack": {"array": stacked},
