@@ -7,6 +7,7 @@ keep them finite at |x| = 1000.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -23,8 +24,8 @@ def _raw(x: Any) -> Any:
 def _count(shape: tuple[int, ...], axis: Any) -> int:
     axes = ops._normalize_axis(axis, len(shape))
     if axes is None:
-        return int(np.prod(shape, dtype=np.int64))
-    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+        return math.prod(shape)
+    return math.prod(shape[a] for a in axes)
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:

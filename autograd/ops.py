@@ -341,7 +341,7 @@ def _is_basic(index: tuple[Any, ...]) -> bool:
 
 
 def _scatter_add_forward(g: Any, shape: tuple[int, ...], index: tuple[Any, ...]) -> Any:
-    out = np.zeros(shape, dtype=np.result_type(g))
+    out = np.zeros(shape, dtype=g.dtype if type(g) is np.ndarray else np.result_type(g))
     if _is_basic(index):
         out[index] = g
     else:
@@ -417,7 +417,8 @@ def _is_transposed(a: Any) -> bool:
 
 
 def _matmul_forward(x: Any, y: Any) -> Any:
-    xs, ys = np.shape(x), np.shape(y)
+    x, y = _as_array(x), _as_array(y)
+    xs, ys = x.shape, y.shape
     if not xs or not ys:
         raise ValueError(f"matmul: shapes {xs} and {ys}: both operands need at least one dimension")
     inner_y = ys[0] if len(ys) == 1 else ys[-2]
@@ -436,15 +437,17 @@ MATMUL = register(Primitive("matmul", _matmul_forward, (_matmul_vjp_x, _matmul_v
 
 
 def _linear_forward(x: Any, w: Any, b: Any = None) -> Any:
-    xs, ws = shape_of(x), shape_of(w)
-    if len(ws) != 2 or not xs or xs[-1] != ws[1] or (b is not None and shape_of(b) != ws[:1]):
-        bias = "" if b is None else f" and bias {shape_of(b)}"
+    x, w = _as_array(x), _as_array(w)
+    b = None if b is None else _as_array(b)
+    xs, ws = x.shape, w.shape
+    if len(ws) != 2 or not xs or xs[-1] != ws[1] or (b is not None and b.shape != ws[:1]):
+        bias = "" if b is None else f" and bias {b.shape}"
         raise ValueError(f"linear: input {xs}, weight {ws}{bias} do not fit: the weight must be "
                          "(out, in) with the input ending in `in`, and the bias (out,)")
-    out = np.matmul(x, _as_array(w).T)
+    out = np.matmul(x, w.T)
     if b is None:
         return out
-    if out.dtype == np.result_type(out, b):
+    if b.dtype == out.dtype or out.dtype == np.result_type(out, b):
         out += b  # out is a fresh array: the bias is added in place
         return out
     return out + b
@@ -472,7 +475,8 @@ LINEAR = register(Primitive("linear", _linear_forward, (_linear_vjp_x, _linear_v
 
 
 def _vdot_forward(x: Any, y: Any) -> Any:
-    if getattr(x, "size", 1) != getattr(y, "size", 1):
+    x, y = _as_array(x), _as_array(y)
+    if x.size != y.size:
         raise ValueError(f"vdot: inputs of shapes {shape_of(x)} and {shape_of(y)} have different sizes")
     return np.vdot(x, y)
 

@@ -160,3 +160,14 @@ def test_value_of_a_value_is_refused() -> None:
 def test_item_needs_one_element() -> None:
     with pytest.raises(ValueError, match=r"\(2,\)"):
         Value(np.ones(2)).item()
+
+
+def test_matrix_ops_accept_nested_lists_like_numpy() -> None:
+    import autograd
+
+    x, w, b = [[1.0, 2.0]], [[3.0, 4.0], [0.5, -1.0]], [1.0, -2.0]
+    np.testing.assert_array_equal(autograd.matmul(x, [[3.0], [4.0]]), np.matmul(x, [[3.0], [4.0]]))
+    np.testing.assert_array_equal(autograd.linear(x, w, b), np.asarray(x) @ np.asarray(w).T + b)
+    assert autograd.vdot([1.0, 2.0], [3.0, 4.0]) == np.vdot([1.0, 2.0], [3.0, 4.0])
+    value = autograd.linear(Value(np.asarray(x)), w, b)
+    np.testing.assert_array_equal(value.data, np.asarray(x) @ np.asarray(w).T + b)
