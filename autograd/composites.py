@@ -30,11 +30,13 @@ def _count(shape: tuple[int, ...], axis: Any) -> int:
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Average over ``axis``: sum(x) / n, so d mean/dx_i = 1/n."""
+    x = ops._operand(x)
     return ops.divide(ops.sum(x, axis, keepdims), float(_count(shape_of(x), axis)))
 
 
 def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Any:
     """Variance sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (PyTorch's default is 1)."""
+    x = ops._operand(x)
     centered = x - mean(x, axis, keepdims=True)
     n = _count(shape_of(x), axis) - ddof
     return ops.divide(ops.sum(centered * centered, axis, keepdims), float(n))

@@ -23,6 +23,7 @@ gradients aside when it reaches those nodes and gives them back when it ends.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -213,6 +214,23 @@ def run_backward(
     ``on_node(node, g, [(input_position, contribution), ...])`` is called for each
     node in the order processed (the study tools record the pass with it).
     """
+    with _PASS_LOCK:  # one pass at a time across threads (passes nested in one thread are fine)
+        return _run_backward(output, seed, retain_graph, create_graph, targets, on_node)
+
+
+# The pass state lives on the nodes (_g), so passes in two threads over shared nodes must not
+# interleave; a re-entrant lock lets a pass started inside another (same thread) go ahead.
+_PASS_LOCK = threading.RLock()
+
+
+def _run_backward(
+    output: Value,
+    seed: Any,
+    retain_graph: bool,
+    create_graph: bool,
+    targets: Sequence[Value] | None,
+    on_node: Callable[[Value, Any, list[tuple[int, Any]]], None] | None,
+) -> list[Any] | None:
     wanted = {t: None for t in targets} if targets is not None else None
     mark = object()
     set_aside: list[tuple[Value, Any]] = []
@@ -282,7 +300,11 @@ def _walk(
                         gx = unbroadcast(gx, x.shape)
                     previous = x._g
                     x._g = gx if previous is mark else previous + gx
-        elif second is NO_INPUT:  # unary: the input is a Value that needs the gradient
+        elif second is NO_INPUT:  # unary: the input is a Value
+            if not first.requires_grad:  # switched off since the forward (requires_grad_(False))
+                if not retain_graph:
+                    node._prim = prim.freed
+                continue
             a = first.data
             gx = vjps[0](g, ans, a, **params) if params else vjps[0](g, ans, a)
             if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):

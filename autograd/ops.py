@@ -125,10 +125,15 @@ def _add_all(a: np.ndarray) -> Any:
     return _add_reduce(a, None)
 
 
+def _operand(x: Any) -> Any:
+    """Nested lists and tuples as arrays (reductions need the operand's shape first)."""
+    return np.asarray(x) if isinstance(x, (list, tuple)) else x
+
+
 def _where_forward(a: Any, b: Any, cond: Any) -> Any:
     if type(a) is float and type(b) is float and not isinstance(cond, np.ndarray):
         return a if cond else b
-    if (type(b) is float and b == 0.0 and type(a) is np.ndarray and type(cond) is np.ndarray
+    if (type(b) is float and b == 0.0 and type(a) is np.ndarray and a.dtype.kind == "f" and type(cond) is np.ndarray
             and cond.shape == a.shape and cond.dtype == np.bool_ and math.isfinite(_add_all(a))):
         # where(cond, a, 0) as a * cond (a few times faster than np.where with a scalar):
         # exact when a is finite (its sum is), and + 0.0 turns the -0.0 of negative a into 0.0.
@@ -261,7 +266,7 @@ def _logsumexp_forward(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> 
     """log(sum(exp(x))) as m + log(sum(exp(x - m))), m = max(x): exp never overflows."""
     x = _as_array(x)
     m = np.maximum.reduce(x, axis, keepdims=True)
-    if not math.isfinite(_add_reduce(m, None)):
+    if not np.isfinite(m).all():
         m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)  # all -inf (or inf): leave them to exp/log
     out = np.log(_add_reduce(np.exp(x - m), axis, keepdims=True))
     out += m
@@ -586,21 +591,25 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
     if type(x) is np.ndarray:  # raw data (a VJP on the first-order path): plain NumPy
         return _add_reduce(x, axis, None, None, keepdims)
+    x = _operand(x)
     return call(SUM, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Largest element over ``axis``."""
+    x = _operand(x)
     return call(MAX, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """log(sum(exp(x))) over ``axis``, computed stably (the max is subtracted first); d/dx = softmax(x)."""
+    x = _operand(x)
     return call(LOGSUMEXP, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
 
 
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Smallest element over ``axis``."""
+    x = _operand(x)
     return call(MIN, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
 
 

@@ -34,6 +34,11 @@ class _Note:
         self.label = label
         self.retain = False
 
+    def copy(self) -> _Note:
+        note = _Note(self.label)
+        note.grad, note.retain = self.grad, self.retain
+        return note
+
 
 NO_INPUT = _Marker("NO_INPUT")
 VARIADIC = _Marker("VARIADIC")
@@ -91,9 +96,11 @@ class Value:
         elif len(inputs) == 1:
             node._in0 = inputs[0]
             node._in1 = NO_INPUT
-        else:
+        elif inputs:
             node._in0 = tuple(inputs)
-            node._in1 = VARIADIC if inputs else NO_INPUT
+            node._in1 = VARIADIC
+        else:
+            node._in0 = node._in1 = NO_INPUT
         node._prim = prim
         node._params = params
         node._g = None
@@ -222,6 +229,14 @@ class Value:
         """Keep this intermediate result's gradient in ``.grad`` after ``backward``."""
         self._noted().retain = True
         return self
+
+    def __copy__(self) -> Value:
+        """A shallow copy with its own grad, label and retain flag (the arrays themselves are shared)."""
+        clone = _new(Value)
+        clone.data, clone.requires_grad, clone._in0, clone._in1 = self.data, self.requires_grad, self._in0, self._in1
+        clone._prim, clone._params, clone._g = self._prim, self._params, None
+        clone._note = None if self._note is None else self._note.copy()
+        return clone
 
     @property
     def grad(self) -> Any:

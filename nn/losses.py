@@ -163,7 +163,7 @@ def _class_targets(name: str, prediction: Any, target: Any) -> np.ndarray:
     if labels.size and (np.minimum.reduce(labels, None) < 0 or np.maximum.reduce(labels, None) >= classes):
         bad = labels[(labels < 0) | (labels >= classes)].ravel()[0]
         raise ValueError(f"{name}: target class {bad} is out of range for {classes} classes")
-    return labels.astype(np.intp, copy=False)
+    return labels.astype(np.intp)  # a copy: the graph must not see later changes to the caller's array
 
 
 def nll_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:

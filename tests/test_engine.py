@@ -322,3 +322,51 @@ def test_a_failed_backward_leaves_no_partial_gradient() -> None:
     x.zero_grad()
     (x * x).backward()
     assert x.grad == 6.0
+
+
+def test_an_input_switched_off_after_the_forward_gets_no_gradient() -> None:
+    """requires_grad_(False) between forward and backward: the rest of the graph still gets its gradients."""
+    x, w = Value(2.0), Value(3.0)
+    y = x.exp() * w
+    x.requires_grad_(False)
+    y.backward()
+    assert x.grad is None and w.grad == pytest.approx(math.exp(2.0), rel=1e-15)
+    a = Value(np.ones(3))
+    total = a.sum() + (a * 2.0).sum()
+    a.requires_grad_(False)
+    total.backward()  # no input needs a gradient any more: nothing to store, and no error
+    assert a.grad is None and a._g is None
+
+
+def test_backward_passes_in_two_threads_over_a_shared_leaf() -> None:
+    """Passes keep their state on the nodes, so passes in different threads take turns."""
+    import sys
+    import threading
+
+    w = Value(np.array([1.0, -2.0, 0.5]))
+    outputs = [((w * float(k)) ** 2).sum() for k in range(1, 9)]
+    errors: list[BaseException] = []
+    results: dict[int, np.ndarray] = {}
+
+    def work(k: int) -> None:
+        try:
+            for _ in range(50):
+                (g,) = gradients(outputs[k], [w], retain_graph=True)
+            results[k] = g
+        except BaseException as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(len(outputs))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors
+    for k, g in results.items():
+        np.testing.assert_allclose(g, 2.0 * (k + 1) ** 2 * w.data, rtol=1e-15)
+    assert w._g is None

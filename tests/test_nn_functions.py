@@ -188,3 +188,15 @@ def test_float32_losses_stay_float32() -> None:
     p = Value(np.array([0.2, 0.9], dtype=np.float32))
     for fn in (nn.mse_loss, nn.binary_cross_entropy, nn.binary_cross_entropy_with_logits):
         assert fn(p, np.array([0.0, 1.0])).dtype == np.float32
+
+
+def test_targets_changed_after_the_forward_do_not_change_the_gradient() -> None:
+    z = Value(np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]]))
+    targets = np.array([2, 0], dtype=np.intp)
+    loss = nn.cross_entropy(z, targets)
+    targets[:] = [0, 1]  # the caller reuses its array before calling backward
+    loss.backward()
+    shifted = np.exp(z.data - z.data.max(axis=1, keepdims=True))
+    expected = shifted / shifted.sum(axis=1, keepdims=True)
+    expected[[0, 1], [2, 0]] -= 1.0
+    np.testing.assert_allclose(z.grad, expected / 2, rtol=1e-14)

@@ -171,3 +171,52 @@ def test_matrix_ops_accept_nested_lists_like_numpy() -> None:
     assert autograd.vdot([1.0, 2.0], [3.0, 4.0]) == np.vdot([1.0, 2.0], [3.0, 4.0])
     value = autograd.linear(Value(np.asarray(x)), w, b)
     np.testing.assert_array_equal(value.data, np.asarray(x) @ np.asarray(w).T + b)
+
+
+def test_a_copy_keeps_its_own_grad_and_label() -> None:
+    import copy
+
+    x = Value(np.array([1.0, 2.0]), label="x")
+    c = copy.copy(x)
+    (c * c).sum().backward()
+    assert x.grad is None and c.grad is not None
+    c.label = "c"
+    assert x.label == "x"
+    x.retain_grad()
+    c.zero_grad()
+    assert c.grad is None and c._note is not None and not c._note.retain
+
+
+def test_reductions_accept_nested_lists_like_numpy() -> None:
+    import autograd
+
+    data = [[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]]
+    assert autograd.mean(data) == pytest.approx(np.mean(data))
+    assert autograd.var(data) == pytest.approx(np.var(data))
+    np.testing.assert_allclose(autograd.sum(data, axis=0), np.sum(data, axis=0))
+    np.testing.assert_allclose(autograd.max(data, axis=1), np.max(data, axis=1))
+    np.testing.assert_allclose(autograd.logsumexp(data, axis=0), np.log(np.sum(np.exp(data), axis=0)), rtol=1e-15)
+
+
+def test_relu_of_an_integer_array() -> None:
+    import autograd
+
+    np.testing.assert_array_equal(autograd.relu(np.array([1, -2, 3])), [1, 0, 3])
+
+
+def test_logsumexp_with_infinite_rows_warns_nothing() -> None:
+    import warnings
+
+    import autograd
+
+    x = np.array([[np.inf, 0.0], [-np.inf, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = autograd.logsumexp(x, axis=1)
+    np.testing.assert_array_equal(out, [np.inf, 1.0])
+
+
+def test_results_without_a_graph_have_no_parents() -> None:
+    x = Value(np.array([1.0, 2.0]))
+    assert x.detach().parents == ()
+    assert Value(np.array([1.0]), requires_grad=False).exp().parents == ()
