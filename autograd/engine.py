@@ -268,10 +268,11 @@ def _walk(
         if watch:
             _Anomaly.check_backward(node, g)
         prim = node._prim
+        note = node._note
         if wanted is not None:
             if node in wanted:
                 wanted[node] = g
-        elif prim is None or (node._note is not None and node._note.retain):
+        elif prim is None or (note is not None and note.retain):
             _store(node, g, deposited)
         if prim is None:
             if on_node is not None:
@@ -288,7 +289,7 @@ def _walk(
         # input has received so far. add and multiply, most nodes of a scalar graph,
         # have their registered VJPs (g, and g times the other input) written out here
         # instead of called.
-        params = node._params
+        params = None if note is None else note.params
         vjps = prim.vjps
         ans = node.data
         if second is VARIADIC:  # three or more inputs (linear with a bias, concatenate)

@@ -346,7 +346,6 @@ def binary_operator(prim: Primitive, reflected: bool = False) -> Callable[[Any, 
             node._in0 = x
             node._in1 = y
             node._prim = prim
-            node._params = None
             node._g = None
             node._note = None
             return node
@@ -377,7 +376,6 @@ def unary(prim: Primitive, x: Value) -> Value:
         node._in0 = x
         node._in1 = NO_INPUT
         node._prim = prim
-        node._params = None
         node._g = None
         node._note = None
         return node

@@ -25,17 +25,18 @@ class _Marker:
 
 
 class _Note:
-    """What few Values carry: a gradient, a label, whether retain_grad() was called."""
+    """What few Values carry: a gradient, a label, whether retain_grad() was called, an op's params."""
 
-    __slots__ = ("grad", "label", "retain")
+    __slots__ = ("grad", "label", "retain", "params")
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, params: dict[str, Any] | None = None) -> None:
         self.grad: Any = None
         self.label = label
         self.retain = False
+        self.params = params
 
     def copy(self) -> _Note:
-        note = _Note(self.label)
+        note = _Note(self.label, self.params)
         note.grad, note.retain = self.grad, self.retain
         return note
 
@@ -65,10 +66,11 @@ class Value:
     # _in0/_in1: the input(s); NO_INPUT in _in1 for a unary op (and in both for a leaf);
     # for three or more inputs _in0 holds the tuple and _in1 is VARIADIC.
     # _g: the gradient a backward pass is accumulating for this node (None outside a pass).
-    # _note: None, or what few nodes carry: ``grad`` (leaves and retained results), a label
-    # and the retain_grad() flag. One slot for them all: every slot is a store per op and a
-    # visit per node in each of the garbage collector's passes.
-    __slots__ = ("data", "requires_grad", "_in0", "_in1", "_prim", "_params", "_g", "_note", "__weakref__")
+    # _note: None, or what few nodes carry: ``grad`` (leaves and retained results), a label,
+    # the retain_grad() flag and an op's static params (axis, shape, a where's condition). One
+    # slot for them all: every slot is a store per op and a visit per node in each of the
+    # garbage collector's passes.
+    __slots__ = ("data", "requires_grad", "_in0", "_in1", "_prim", "_g", "_note", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Value defers to Value's reflected operator
 
     data: Any
@@ -81,7 +83,6 @@ class Value:
         self._in0: Any = NO_INPUT
         self._in1: Any = NO_INPUT
         self._prim: Any = None
-        self._params: dict[str, Any] | None = None
         self._g: Any = None
         self._note: _Note | None = _Note(str(label)) if label else None
 
@@ -102,9 +103,8 @@ class Value:
         else:
             node._in0 = node._in1 = NO_INPUT
         node._prim = prim
-        node._params = params
         node._g = None
-        node._note = None
+        node._note = _Note("", params) if params else None
         return node
 
     @staticmethod
@@ -234,7 +234,7 @@ class Value:
         """A shallow copy with its own grad, label and retain flag (the arrays themselves are shared)."""
         clone = _new(Value)
         clone.data, clone.requires_grad, clone._in0, clone._in1 = self.data, self.requires_grad, self._in0, self._in1
-        clone._prim, clone._params, clone._g = self._prim, self._params, None
+        clone._prim, clone._g = self._prim, None
         clone._note = None if self._note is None else self._note.copy()
         return clone
 
@@ -265,6 +265,12 @@ class Value:
         """Whether ``retain_grad()`` was called."""
         note = self._note
         return note is not None and note.retain
+
+    @property
+    def _params(self) -> dict[str, Any] | None:
+        """The op's static params (None for none)."""
+        note = self._note
+        return None if note is None else note.params
 
     def _noted(self) -> _Note:
         if self._note is None:
