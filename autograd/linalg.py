@@ -1,0 +1,164 @@
+"""The matrix primitives: matmul (NumPy's rules), a dense layer's linear map, and vdot.
+
+Like every primitive, each has its forward and one VJP per input side by side, and
+the VJPs are written with the module-level functions of :mod:`autograd.ops`, so they
+run on ndarrays (first order) or on Values (``create_graph=True``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.ops import _as_array, _raw, reshape, sum, transpose  # noqa: A004  (ops' sum: Values and arrays)
+from autograd.primitive import Primitive, binary_operator, call, call_binary, normalize, register, shape_of
+from autograd.value import Value
+
+# ---------------------------------------------------------------------------
+# matrix product (NumPy's matmul rules: 1-D operands, batch broadcasting)
+
+
+def _swap_last(a: Any) -> Any:
+    n = len(shape_of(a))
+    return transpose(a, tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def _as_row(g: Any) -> Any:
+    """(..., m) -> (..., 1, m)."""
+    s = shape_of(g)
+    return reshape(g, s[:-1] + (1, s[-1]))
+
+
+def _matmul_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    xs, ys = shape_of(x), shape_of(y)
+    if len(ys) == 1:                                          # out[..., i] = sum_k x[..., i, k] y[k]
+        return g * y if len(xs) == 1 else reshape(g, shape_of(g) + (1,)) * y
+    if len(xs) == 1:                                          # out[..., j] = sum_k x[k] y[..., k, j]
+        product = matmul(_as_row(g), _swap_last(y))
+        return reshape(product, shape_of(product)[:-2] + (xs[0],))
+    return matmul(g, _swap_last(y))                            # dX = G Y^T
+
+
+def _matmul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    xs, ys = shape_of(x), shape_of(y)
+    if len(xs) == 1:
+        if len(ys) == 1:
+            return g * x
+        return reshape(x, (xs[0], 1)) * _as_row(g)             # dY[..., k, j] = x[k] g[..., j]
+    if len(ys) == 1:
+        product = matmul(_as_row(g), x)                       # dy[k] = sum g[..., i] x[..., i, k]
+        return reshape(product, shape_of(product)[:-2] + (ys[0],))
+    if _is_transposed(y):
+        # y is a transposed view (a Linear layer's W.T): (G^T X)^T is the same dY, laid out so
+        # that the transpose's own VJP hands W a C-ordered gradient (no copy, fast updates).
+        return _swap_last(matmul(_swap_last(g), x))
+    return matmul(_swap_last(x), g)                            # dY = X^T G
+
+
+def _is_transposed(a: Any) -> bool:
+    data = _raw(a)
+    return type(data) is np.ndarray and data.ndim >= 2 and data.flags.f_contiguous and not data.flags.c_contiguous
+
+
+def _matmul_forward(x: Any, y: Any) -> Any:
+    x, y = _as_array(x), _as_array(y)
+    xs, ys = x.shape, y.shape
+    if not xs or not ys:
+        raise ValueError(f"matmul: shapes {xs} and {ys}: both operands need at least one dimension")
+    inner_y = ys[0] if len(ys) == 1 else ys[-2]
+    if xs[-1] != inner_y:
+        which = "only" if len(ys) == 1 else "second-to-last"
+        raise ValueError(f"matmul: shapes {xs} and {ys} do not align: the last axis of the first ({xs[-1]}) "
+                         f"must match the {which} axis of the second ({inner_y})")
+    return np.matmul(x, y)
+
+
+MATMUL = register(Primitive("matmul", _matmul_forward, (_matmul_vjp_x, _matmul_vjp_y)))
+
+
+# ---------------------------------------------------------------------------
+# a dense layer's affine map, and the inner product of two arrays
+
+
+def _linear_forward(x: Any, w: Any, b: Any = None) -> Any:
+    x, w = _as_array(x), _as_array(w)
+    b = None if b is None else _as_array(b)
+    xs, ws = x.shape, w.shape
+    if len(ws) != 2 or not xs or xs[-1] != ws[1] or (b is not None and b.shape != ws[:1]):
+        bias = "" if b is None else f" and bias {b.shape}"
+        raise ValueError(f"linear: input {xs}, weight {ws}{bias} do not fit: the weight must be "
+                         "(out, in) with the input ending in `in`, and the bias (out,)")
+    out = np.matmul(x, w.T)
+    if b is None:
+        return out
+    if b.dtype == out.dtype or out.dtype == np.result_type(out, b):
+        out += b  # out is a fresh array: the bias is added in place
+        return out
+    return out + b
+
+
+def _linear_vjp_x(g: Any, ans: Any, x: Any, w: Any, b: Any = None) -> Any:
+    return matmul(g, w)                                        # dx = G W
+
+
+def _linear_vjp_w(g: Any, ans: Any, x: Any, w: Any, b: Any = None) -> Any:
+    xs, ws = shape_of(x), shape_of(w)
+    if len(xs) == 1:                                          # dW[o, i] = g[o] x[i]
+        return reshape(g, (ws[0], 1)) * reshape(x, (1, ws[1]))
+    if len(xs) > 2:                                           # every leading axis is a batch axis
+        g, x = reshape(g, (-1, ws[0])), reshape(x, (-1, ws[1]))
+    return matmul(transpose(g, None), x)                       # dW = G^T X, summed over the batch
+
+
+def _linear_vjp_b(g: Any, ans: Any, x: Any, w: Any, b: Any = None) -> Any:
+    lead = len(shape_of(g)) - 1
+    return sum(g, tuple(range(lead)), False) if lead else g   # db = G summed over the batch
+
+
+LINEAR = register(Primitive("linear", _linear_forward, (_linear_vjp_x, _linear_vjp_w, _linear_vjp_b)))
+
+
+def _vdot_forward(x: Any, y: Any) -> Any:
+    x, y = _as_array(x), _as_array(y)
+    if x.size != y.size:
+        raise ValueError(f"vdot: inputs of shapes {shape_of(x)} and {shape_of(y)} have different sizes")
+    return np.vdot(x, y)
+
+
+VDOT = register(Primitive("vdot", _vdot_forward, (
+    lambda g, ans, x, y: g * reshape(y, shape_of(x)),         # d(sum x_i y_i)/dx_i = y_i
+    lambda g, ans, x, y: g * reshape(x, shape_of(y)),
+)))
+
+
+def matmul(x: Any, y: Any) -> Any:
+    """Matrix product with NumPy's rules (1-D operands, batch broadcasting)."""
+    if type(x) is np.ndarray and type(y) is np.ndarray and x.ndim and y.ndim:  # raw data: plain NumPy
+        try:
+            return normalize(x @ y)
+        except ValueError:
+            pass  # let the primitive name the op and the shapes
+    return call_binary(MATMUL, x, y)
+
+
+def linear(x: Any, weight: Any, bias: Any = None) -> Any:
+    """A dense layer's map x @ weight.T + bias, as one op (weight (out, in), bias (out,)).
+
+    d/dx = G weight, d/dweight = G^T x and d/dbias = G, summed over the batch axes.
+    """
+    if bias is None:
+        return call_binary(LINEAR, x, weight)
+    return call(LINEAR, x, weight, bias)
+
+
+def vdot(x: Any, y: Any) -> Any:
+    """Inner product sum_i x_i y_i of two arrays of the same size (flattened, as np.vdot).
+
+    d/dx = y and d/dy = x (reshaped to the other's shape); vdot(w, w) is w's squared norm.
+    """
+    return call_binary(VDOT, x, y)
+
+
+Value.__matmul__ = binary_operator(MATMUL)  # type: ignore[method-assign]
+Value.__rmatmul__ = binary_operator(MATMUL, reflected=True)  # type: ignore[method-assign]
