@@ -61,18 +61,10 @@ def _initial_grad(output: Value, grad: Any, create_graph: bool) -> Any:
     return Value._constant(seed) if create_graph else seed
 
 
-def topological_order(output: Value) -> list[Value]:
-    """The nodes below ``output`` that need a gradient, each listed after all of its consumers."""
-    set_aside: list[tuple[Value, Any]] = []
-    order = _order(output, object(), set_aside)
-    _end_pass(order, set_aside)
-    return order
+def topological_order(output: Value, mark: object, set_aside: list[tuple[Value, Any]]) -> list[Value]:
+    """The nodes below ``output`` that need a gradient, each listed after all of its consumers.
 
-
-def _order(output: Value, mark: object, set_aside: list[tuple[Value, Any]]) -> list[Value]:
-    """topological_order for a pass: each node found gets ``_g = mark``.
-
-    Iterative depth-first search: a node is appended to the post-order once all of
+    Each node found gets ``_g = mark``. Iterative depth-first search: a node is appended to the post-order once all of
     its inputs are, and the reversed post-order starts with ``output``. The mark is
     the visited flag and, for the pass, "no gradient yet"; a gradient that another,
     unfinished pass left in ``_g`` is saved in ``set_aside``.
@@ -112,14 +104,6 @@ def _order(output: Value, mark: object, set_aside: list[tuple[Value, Any]]) -> l
             push(second)
     post_order.reverse()
     return post_order
-
-
-def _end_pass(order: list[Value], set_aside: list[tuple[Value, Any]]) -> None:
-    """Clear the pass's state from its nodes and give back what another pass had set aside."""
-    for node in order:
-        node._g = None
-    for node, g in set_aside:
-        node._g = g
 
 
 # sys.getrefcount of a view's base that nothing else holds: the view's reference and the call's.
@@ -234,16 +218,18 @@ def _run_backward(
     wanted = {t: None for t in targets} if targets is not None else None
     mark = object()
     set_aside: list[tuple[Value, Any]] = []
-    order = _order(output, mark, set_aside)
+    order = topological_order(output, mark, set_aside)
     output._g = seed
     try:
         with enable_grad() if create_graph else no_grad():
             _walk(order, mark, retain_graph, create_graph, wanted, on_node)
     except BaseException:
-        _end_pass(order, set_aside)  # a failed pass leaves no gradient behind
+        for node in order:  # a failed pass leaves no gradient behind (a finished one cleared each node)
+            node._g = None
         raise
-    for node, g in set_aside:  # a finished pass has already cleared each of its nodes
-        node._g = g
+    finally:
+        for node, g in set_aside:  # give back what another, unfinished pass had left on these nodes
+            node._g = g
     if wanted is None:
         return None
     return [wanted[t] for t in targets]  # type: ignore[union-attr]
@@ -279,29 +265,20 @@ def _walk(
                 on_node(node, g, [])
             continue
         first, second = node._in0, node._in1
-        if general:
+        if general or second is VARIADIC:
             _propagate(node, g, mark, create_graph, on_node)
             if not retain_graph:
                 node._prim = prim.freed
             continue
-        # The short road (first order), unrolled for speed: for each input that needs
-        # it, gx = vjp(g, ans, *inputs), reduced to the input's shape, added to what the
-        # input has received so far. add and multiply, most nodes of a scalar graph,
-        # have their registered VJPs (g, and g times the other input) written out here
-        # instead of called.
+        # The short road (first order, one or two inputs), unrolled for speed: for each
+        # input that needs it, gx = vjp(g, ans, *inputs), reduced to the input's shape,
+        # added to what the input has received so far. add and multiply, most nodes of a
+        # scalar graph, have their registered VJPs (g, and g times the other input) written
+        # out here instead of called.
         params = None if note is None else note.params
         vjps = prim.vjps
         ans = node.data
-        if second is VARIADIC:  # three or more inputs (linear with a bias, concatenate)
-            args = [x.data if isinstance(x, value_type) else x for x in first]
-            for i, x in enumerate(first):
-                if isinstance(x, value_type) and x.requires_grad:
-                    gx = vjps[i](g, ans, *args, **params) if params else vjps[i](g, ans, *args)
-                    if type(gx) is not float and getattr(gx, "shape", ()) != getattr(args[i], "shape", ()):
-                        gx = unbroadcast(gx, x.shape)
-                    previous = x._g
-                    x._g = gx if previous is mark else previous + gx
-        elif second is NO_INPUT:  # unary: the input is a Value
+        if second is NO_INPUT:  # unary: the input is a Value
             if not first.requires_grad:  # switched off since the forward (requires_grad_(False))
                 if not retain_graph:
                     node._prim = prim.freed
