@@ -279,7 +279,8 @@ class Value:
 
     # ------------------------------------------------------------------ operators
     # The arithmetic operators are binary_operator(primitive) functions, attached at the
-    # end of autograd/ops.py so that an op runs in one frame; these declarations give their types.
+    # end of autograd/ops.py (@ in autograd/linalg.py) so that an op runs in one frame;
+    # these declarations give their types.
     if TYPE_CHECKING:
         def __add__(self, other: Any) -> Value: ...
         def __radd__(self, other: Any) -> Value: ...
