@@ -220,3 +220,24 @@ def test_results_without_a_graph_have_no_parents() -> None:
     x = Value(np.array([1.0, 2.0]))
     assert x.detach().parents == ()
     assert Value(np.array([1.0]), requires_grad=False).exp().parents == ()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("special", [np.inf, -np.inf, np.nan, 3e30, -3e30, 1e200])
+def test_relu_and_where_pick_exactly_around_non_finite_or_huge_values(dtype: type, special: float) -> None:
+    import warnings
+
+    import autograd
+
+    data = np.array([[1.5, -2.0, 0.25], [-0.5, 4.0, -1.0]], dtype=dtype)
+    with np.errstate(over="ignore"):
+        data[0, 1] = special  # a masked place (special < 0, nan) or a kept one (special > 0)
+    x = Value(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = autograd.relu(x)
+        y.backward(np.full(data.shape, np.inf, dtype=dtype))
+    expected = np.where(data > 0, data, dtype(0))
+    np.testing.assert_array_equal(y.data, expected)
+    assert not np.signbit(y.data[~(data > 0)]).any()  # zeros, never -0.0
+    np.testing.assert_array_equal(x.grad, np.where(data > 0, np.inf, 0.0).astype(dtype))
