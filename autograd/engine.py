@@ -46,7 +46,10 @@ def _initial_grad(output: Value, grad: Any, create_graph: bool) -> Any:
                 f"gradient: pass grad= an array of shape {output.shape} (for example ones)."
             )
         data = output.data
-        seed: Any = 1.0 if type(data) is float else np.ones_like(data)
+        if type(data) is float:
+            seed: Any = 1.0
+        else:  # np.array skips ones_like's Python-level wrapper for the usual 0-d loss
+            seed = np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
     else:
         seed = grad.data if isinstance(grad, Value) and not create_graph else grad
         if isinstance(seed, Value):

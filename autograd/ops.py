@@ -274,7 +274,7 @@ def _logsumexp_forward(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> 
     """log(sum(exp(x))) as m + log(sum(exp(x - m))), m = max(x): exp never overflows."""
     x = _as_array(x)
     m = np.maximum.reduce(x, axis, keepdims=True)
-    if not np.isfinite(m).all():
+    if not _all_finite(m):  # (also when the norm of finite maxima overflows: the branch is exact for them too)
         m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)  # all -inf (or inf): leave them to exp/log
     out = np.log(_add_reduce(np.exp(x - m), axis, keepdims=True))
     out += m

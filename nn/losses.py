@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Value, exp, log, where
-from nn.activations import log1p, log_softmax
+from autograd import Value, exp, log, logsumexp, where
+from nn.activations import log1p
 from nn.module import Module
 
 __all__ = [
@@ -178,16 +178,16 @@ def nll_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
         TypeError: for non-integer targets. ValueError: for out-of-range classes or mismatched shapes.
     """
     _check_reduction("nll_loss", reduction)
-    return _picked_negated(prediction, _class_targets("nll_loss", prediction, target), reduction)
+    return _reduce(-_picked(prediction, _class_targets("nll_loss", prediction, target)), reduction)
 
 
-def _picked_negated(prediction: Any, labels: np.ndarray, reduction: str) -> Any:
-    """nll_loss once the targets are checked: -prediction[n, labels[n]], reduced."""
+def _picked(prediction: Any, labels: np.ndarray) -> Any:
+    """prediction[n, labels[n]] for each n (prediction[labels] for one sample), targets already checked."""
+    if not isinstance(prediction, Value):
+        prediction = np.asarray(prediction)  # nested lists too
     if labels.ndim == 0:
-        picked = prediction[int(labels)]
-    else:
-        picked = prediction[np.arange(labels.shape[0]), labels]
-    return _reduce(-picked, reduction)
+        return prediction[int(labels)]
+    return prediction[np.arange(labels.shape[0]), labels]
 
 
 def cross_entropy(prediction: Any, target: Any, reduction: str = "mean") -> Any:
@@ -203,7 +203,9 @@ def cross_entropy(prediction: Any, target: Any, reduction: str = "mean") -> Any:
     """
     _check_reduction("cross_entropy", reduction)
     labels = _class_targets("cross_entropy", prediction, target)
-    return _picked_negated(log_softmax(prediction, axis=-1), labels, reduction)
+    # -log_softmax(z)[t] written as logsumexp(z) - z[t]: the same numbers (negating is exact), and
+    # the subtraction runs on N values instead of N x C.
+    return _reduce(logsumexp(prediction, axis=-1) - _picked(prediction, labels), reduction)
 
 
 # ---------------------------------------------------------------------------

@@ -144,6 +144,15 @@ def test_cross_entropy_single_sample() -> None:
     assert nn.cross_entropy(Value(z), np.array(1)).data == pytest.approx(expected)
 
 
+def test_class_losses_take_nested_lists_and_plain_arrays() -> None:
+    z = [[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]]
+    log_p = np.array(z) - np.log(np.exp(z).sum(1, keepdims=True))
+    expected = -(log_p[0, 1] + log_p[1, 0]) / 2
+    for prediction in (z, np.array(z)):
+        assert nn.cross_entropy(prediction, np.array([1, 0])) == pytest.approx(expected, rel=1e-13)
+    assert nn.nll_loss(log_p.tolist(), np.array([1, 0])) == pytest.approx(expected, rel=1e-13)
+
+
 def test_losses_never_broadcast() -> None:
     with pytest.raises(ValueError, match=r"\(4, 1\).*\(4,\)"):
         nn.mse_loss(Value(np.zeros((4, 1))), np.zeros(4))
