@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ops
+from autograd import ops, shapes
 from autograd.primitive import call, shape_of
 from autograd.value import Value
 
@@ -22,7 +22,7 @@ def _raw(x: Any) -> Any:
 
 
 def _count(shape: tuple[int, ...], axis: Any) -> int:
-    axes = ops._normalize_axis(axis, len(shape))
+    axes = shapes._normalize_axis(axis, len(shape))
     if axes is None:
         return math.prod(shape)
     return math.prod(shape[a] for a in axes)
@@ -30,13 +30,13 @@ def _count(shape: tuple[int, ...], axis: Any) -> int:
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Average over ``axis``: sum(x) / n, so d mean/dx_i = 1/n."""
-    x = ops._operand(x)
+    x = shapes._operand(x)
     return ops.divide(ops.sum(x, axis, keepdims), float(_count(shape_of(x), axis)))
 
 
 def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Any:
     """Variance sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (PyTorch's default is 1)."""
-    x = ops._operand(x)
+    x = shapes._operand(x)
     centered = x - mean(x, axis, keepdims=True)
     n = _count(shape_of(x), axis) - ddof
     return ops.divide(ops.sum(centered * centered, axis, keepdims), float(n))

@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd.ops import _as_array, _raw, reshape, sum, transpose  # noqa: A004  (ops' sum: Values and arrays)
+from autograd.ops import _raw
 from autograd.primitive import Primitive, binary_operator, call, call_binary, normalize, register, shape_of
+from autograd.shapes import _as_array, reshape, sum, transpose  # noqa: A004  (sum of Values and arrays)
 from autograd.value import Value
 
 # ---------------------------------------------------------------------------

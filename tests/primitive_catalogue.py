@@ -24,6 +24,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd
 from autograd import ops
+from autograd.shapes import _normalize_index
 from autograd.testing import arrays, broadcastable_shapes, floats, shapes
 
 Strategy = st.SearchStrategy
@@ -294,7 +295,7 @@ def indexing(scatter: bool) -> dict[str, Callable[[], Strategy[Case]]]:
             what = f"shape {shape}, index {_describe(index)}"
             if not scatter:
                 return Case(what, (draw(arrays(shape)),), lambda x: x[index])
-            picked = np.empty(shape)[ops._normalize_index(index)].shape
+            picked = np.empty(shape)[_normalize_index(index)].shape
             g = _point(draw, picked or None, -3.0, 3.0)
             return Case(what, (g,), lambda g: ops.scatter_add(g, shape, index))
 
