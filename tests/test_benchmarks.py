@@ -44,6 +44,18 @@ def test_w3_matches_the_floor_over_two_sgd_steps(dtype, rel):
     assert got == pytest.approx(expected, rel=rel)
 
 
+@pytest.mark.parametrize("dtype, rel", [("float64", 1e-10), ("float32", 1e-5)])
+def test_w3_budget_arrays_only_step_matches_the_floor(dtype, rel):
+    import w3_budget
+
+    X, labels = data.w3_batch(dtype)
+    params = floor.fresh(data.linear_weights(data.W3_SIZES, dtype))
+    expected = [floor.w3_step(params, X, labels) for _ in range(2)]
+    params = floor.fresh(data.linear_weights(data.W3_SIZES, dtype))
+    for k in range(2):
+        assert w3_budget.arrays_only_step(params, X, labels) == pytest.approx(expected[k], rel=rel)
+
+
 def test_w4_gradients_match_the_floor():
     x0, a0, b0 = data.w4_inputs()
     out, grads = floor.w4_forward_backward(x0, a0, b0)
