@@ -120,13 +120,20 @@ MINIMUM = register(Primitive("minimum", _minimum_forward, (
 
 
 def _all_finite(a: np.ndarray) -> bool:
-    """Whether a float array holds no inf or NaN, judged by its squared norm (one BLAS pass).
+    """Whether an array holds no inf or NaN; for floats judged by the squared norm (one BLAS pass).
 
     The norm is inf or NaN when any element is; it can also overflow for finite
     elements beyond about 1e19 (float32) or 1e154 (float64): then the answer is
-    False, which only sends the caller to its slower general path.
+    False, which only sends the caller to its slower general path. A strided array
+    is summed instead (vdot would copy it first).
     """
-    return math.isfinite(np.vdot(a, a))
+    if a.dtype.kind != "f":
+        return bool(np.isfinite(a).all())
+    if a.flags.c_contiguous:
+        return math.isfinite(np.vdot(a, a))
+    if a.flags.f_contiguous:
+        return math.isfinite(np.vdot(a.T, a.T))
+    return math.isfinite(np.add.reduce(a, None))
 
 
 def _where_forward(a: Any, b: Any, cond: Any) -> Any:

@@ -222,9 +222,10 @@ def test_results_without_a_graph_have_no_parents() -> None:
     assert Value(np.array([1.0]), requires_grad=False).exp().parents == ()
 
 
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("special", [np.inf, -np.inf, np.nan, 3e30, -3e30, 1e200])
-def test_relu_and_where_pick_exactly_around_non_finite_or_huge_values(dtype: type, special: float) -> None:
+def test_relu_and_where_pick_exactly_around_non_finite_or_huge_values(dtype: type, special: float, layout: str) -> None:
     import warnings
 
     import autograd
@@ -232,6 +233,12 @@ def test_relu_and_where_pick_exactly_around_non_finite_or_huge_values(dtype: typ
     data = np.array([[1.5, -2.0, 0.25], [-0.5, 4.0, -1.0]], dtype=dtype)
     with np.errstate(over="ignore"):
         data[0, 1] = special  # a masked place (special < 0, nan) or a kept one (special > 0)
+    if layout == "F":
+        data = np.asfortranarray(data)
+    elif layout == "strided":
+        wide = np.zeros((2, 6), dtype=dtype)
+        wide[:, ::2] = data
+        data = wide[:, ::2]
     x = Value(data)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
