@@ -1,8 +1,8 @@
 """One command for the whole benchmark suite: prints one markdown table.
 
-    python benchmarks/run.py            # full run (~10 minutes on 2 cores)
-    python benchmarks/run.py --quick    # fewer repeats and sizes (~1 minute)
-    python benchmarks/run.py --profile  # cProfile of our W3 and W4, top functions
+    python benchmarks/run.py            # full run (about 100 s on 2 cores)
+    python benchmarks/run.py --quick    # fewer repeats and sizes (about 25 s)
+    python benchmarks/run.py --profile  # cProfile of ours on W3, W4, W1 batched and W1 scalar
     python benchmarks/run.py --only W1,W4 --out table.md
     python benchmarks/run.py --blas-threads 1   # steadier W3 on a machine shared with other jobs
 
@@ -350,9 +350,10 @@ def targets(suite: Suite) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes (about a minute)")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes (about 25 s)")
     parser.add_argument("--only", default="", help="comma-separated subset of W1,W2,W3,W4")
-    parser.add_argument("--profile", action="store_true", help="profile our W3 and W4 with cProfile instead")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile ours on W3, W4, W1 batched and W1 scalar with cProfile instead")
     parser.add_argument("--top", type=int, default=25, help="functions to show per profile")
     parser.add_argument("--out", default="", help="also write the report (markdown) to this file")
     parser.add_argument("--blas-threads", type=int, default=0,
@@ -373,7 +374,7 @@ def main(argv: list[str] | None = None) -> None:
             run()
     elapsed = time.perf_counter() - start
     report = [suite.header(elapsed, "quick" if args.quick else "full"), "", suite.table(), "",
-              "Goals (issue 6):", "", targets(suite)]
+              "Goals:", "", targets(suite)]
     if suite.notes:
         report += ["", "Notes:", ""] + [f"- {note}" for note in suite.notes]
     text = "\n".join(report)

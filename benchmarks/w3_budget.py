@@ -108,6 +108,7 @@ def main() -> None:
             if not abs(a - b) <= 1e-6 * abs(a):
                 raise SystemExit(f"{dtype}: arrays-only loss {b} differs from the floor's {a}")
     print(f"load average at the start: {load_average()}")
+    print("(times are medians over runs; ratios are medians of paired runs, run i against run i)")
     print("| dtype | floor | arrays only | ours | arrays only / floor | ours / floor | ours / arrays only |")
     print("|---|---|---|---|---|---|---|")
     for dtype in ("float64", "float32"):
