@@ -32,8 +32,8 @@ import numpy as np
 from autograd.mode import enable_grad, no_grad
 from autograd.ops import ADD as _ADD
 from autograd.ops import MULTIPLY as _MULTIPLY
-from autograd.ops import unbroadcast
 from autograd.primitive import _Anomaly, shape_of
+from autograd.shapes import unbroadcast
 from autograd.value import NO_INPUT, VARIADIC, Value
 
 
@@ -67,10 +67,11 @@ def _initial_grad(output: Value, grad: Any, create_graph: bool) -> Any:
 def topological_order(output: Value, mark: object, set_aside: list[tuple[Value, Any]]) -> list[Value]:
     """The nodes below ``output`` that need a gradient, each listed after all of its consumers.
 
-    Each node found gets ``_g = mark``. Iterative depth-first search: a node is appended to the post-order once all of
-    its inputs are, and the reversed post-order starts with ``output``. The mark is
-    the visited flag and, for the pass, "no gradient yet"; a gradient that another,
-    unfinished pass left in ``_g`` is saved in ``set_aside``.
+    Iterative depth-first search: a node is appended to the post-order once all of
+    its inputs are, and the reversed post-order starts with ``output``. Each node
+    found gets ``_g = mark``: the mark is the visited flag and, for the pass, "no
+    gradient yet"; a gradient that another, unfinished pass left in ``_g`` is saved
+    in ``set_aside``.
     """
     post_order: list[Value] = []
     stack: list[Value | None] = [output]

@@ -117,8 +117,6 @@ MINIMUM = register(Primitive("minimum", _minimum_forward, (
 )))
 
 
-
-
 def _all_finite(a: np.ndarray) -> bool:
     """Whether an array holds no inf or NaN; for floats judged by the squared norm (one BLAS pass).
 

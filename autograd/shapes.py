@@ -88,6 +88,7 @@ MIN = register(Primitive("min", lambda x, axis, keepdims: _as_array(x).min(axis=
     _extremum_vjp,
 )))
 
+
 def _logsumexp_forward(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
     """log(sum(exp(x))) as m + log(sum(exp(x - m))), m = max(x): exp never overflows."""
     x = _as_array(x)
@@ -96,12 +97,7 @@ def _logsumexp_forward(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> 
         m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)  # all -inf (or inf): leave them to exp/log
     out = np.log(_add_reduce(np.exp(x - m), axis, keepdims=True))
     out += m
-    return out if keepdims else out.reshape(_reduced_shape(x.shape, axis))
-
-
-def _reduced_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
-    """The reduced shape with keepdims=False."""
-    return () if axis is None else tuple(n for i, n in enumerate(shape) if i not in axis)
+    return out if keepdims else out.squeeze(axis)  # drop the reduced axes (all of them for None)
 
 
 def _logsumexp_vjp(g: Any, ans: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
@@ -205,30 +201,32 @@ CONCATENATE = register(Primitive(
 # the functions users and VJPs call
 
 
+def _reduction(prim: Primitive, x: Any, axis: Any, keepdims: Any) -> Any:
+    """Apply a reduction primitive with its axis normalized (nested lists become arrays first)."""
+    x = _operand(x)
+    return call(prim, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
+
+
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
     if type(x) is np.ndarray:  # raw data (a VJP on the first-order path): plain NumPy
         return _add_reduce(x, axis, None, None, keepdims)
-    x = _operand(x)
-    return call(SUM, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
+    return _reduction(SUM, x, axis, keepdims)
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Largest element over ``axis``."""
-    x = _operand(x)
-    return call(MAX, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
+    return _reduction(MAX, x, axis, keepdims)
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """log(sum(exp(x))) over ``axis``, computed stably (the max is subtracted first); d/dx = softmax(x)."""
-    x = _operand(x)
-    return call(LOGSUMEXP, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
+    return _reduction(LOGSUMEXP, x, axis, keepdims)
 
 
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
     """Smallest element over ``axis``."""
-    x = _operand(x)
-    return call(MIN, x, axis=_normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
+    return _reduction(MIN, x, axis, keepdims)
 
 
 def reshape(x: Any, shape: Any) -> Any:

@@ -204,8 +204,7 @@ def cross_entropy(prediction: Any, target: Any, reduction: str = "mean") -> Any:
     _check_reduction("cross_entropy", reduction)
     labels = _class_targets("cross_entropy", prediction, target)
     # -log_softmax(z)[t] written as logsumexp(z) - z[t]: the same numbers (negating is exact; a zero
-    # loss comes out +0.0 rather than -0.0), and
-    # the subtraction runs on N values instead of N x C.
+    # loss comes out +0.0 rather than -0.0), and the subtraction runs on N values instead of N x C.
     return _reduce(logsumexp(prediction, axis=-1) - _picked(prediction, labels), reduction)
 
 
