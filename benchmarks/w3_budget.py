@@ -6,10 +6,10 @@ Times three versions of one W3 training step (784-256-256-10 ReLU MLP, batch 128
 softmax cross-entropy, SGD lr 0.01 weight_decay 5e-4), interleaved run by run:
 
 - floor: the hand-written NumPy step of ``benchlib/floor.py``;
-- arrays only: the NumPy calls our engine makes for that step, in its order
-  (ReLU as ``where``'s ``a * cond`` with its finiteness check, cross-entropy
-  as ``logsumexp(z) - z[t]``, gradients as the VJPs compute them), written out
-  with no graph, no modules and no optimizer object;
+- arrays only: the array work our engine does for that step, in its order:
+  the primitives' own forward and VJP functions called on ndarrays (ReLU as
+  ``where``'s ``a * cond`` with its finiteness check, cross-entropy as
+  ``logsumexp(z) - z[t]``), with no graph, no modules and no optimizer object;
 - ours: ``nn.MLP`` + ``nn.cross_entropy`` + ``nn.optim.SGD``, as in ``run.py``.
 
 The gap between "arrays only" and the floor is the cost of our choices of array
@@ -20,7 +20,6 @@ operations; the gap between "ours" and "arrays only" is the Python the engine ru
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,49 +31,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import data, floor, ours  # noqa: E402
 from benchlib.harness import Job, load_average, measure_interleaved, paired_ratio  # noqa: E402
 
-
-def _where0(cond: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """where(cond, a, 0) as the engine computes it for finite a."""
-    if math.isfinite(np.vdot(a, a)):
-        out = a * cond
-        out += 0.0
-        return out
-    return np.where(cond, a, 0.0)
+from autograd.linalg import _linear_forward  # noqa: E402
+from autograd.ops import _where_forward  # noqa: E402
+from autograd.shapes import _logsumexp_forward, _logsumexp_vjp, _scatter_add_forward, broadcast_to  # noqa: E402
 
 
 def arrays_only_step(params: list[np.ndarray], X: np.ndarray, labels: np.ndarray) -> float:
-    """The engine's array operations for one W3 step, without the engine; updates params in place."""
+    """The engine's array work for one W3 step, without the graph; updates params in place.
+
+    The forwards and VJPs are the engine's own functions, called on ndarrays as the
+    first-order pass calls them, so this stays what the engine computes.
+    """
     add_reduce = np.add.reduce
     W1, b1, W2, b2, W3, b3 = params
     n = X.shape[0]
     rows = np.arange(n)
-    z1 = np.matmul(X, W1.T)                                   # linear: x @ W.T, then += b
-    z1 += b1
+    z1 = _linear_forward(X, W1, b1)                           # linear: x @ W.T + b
     c1 = z1 > 0
-    h1 = _where0(c1, z1)                                      # relu = where(x > 0, x, 0)
-    z2 = np.matmul(h1, W2.T)
-    z2 += b2
+    h1 = _where_forward(z1, 0.0, c1)                          # relu = where(x > 0, x, 0)
+    z2 = _linear_forward(h1, W2, b2)
     c2 = z2 > 0
-    h2 = _where0(c2, z2)
-    z3 = np.matmul(h2, W3.T)
-    z3 += b3
-    m = np.maximum.reduce(z3, (1,), keepdims=True)            # logsumexp
-    math.isfinite(np.vdot(m, m))
-    lse = np.log(add_reduce(np.exp(z3 - m), (1,), keepdims=True))
-    lse += m
-    lse = lse.reshape(n)
+    h2 = _where_forward(z2, 0.0, c2)
+    z3 = _linear_forward(h2, W3, b3)
+    lse = _logsumexp_forward(z3, (1,), False)
     d = lse - z3[rows, labels]                                # cross-entropy = logsumexp(z) - z[t]
     loss = add_reduce(d, None) / n                            # mean
-    g = np.empty(n, dtype=d.dtype)                            # backward: mean, subtract, getitem, logsumexp
-    g[...] = np.array(1, dtype=d.dtype) / n
-    g_picked = -g
-    gz3 = np.zeros(z3.shape, z3.dtype)
-    np.add.at(gz3, (rows, labels), g_picked)
-    gz3 = gz3 + g.reshape(n, 1) * np.exp(z3 - lse.reshape(n, 1))
+    g = broadcast_to(np.array(1, dtype=d.dtype) / n, d.shape)  # backward: mean, subtract, getitem, logsumexp
+    gz3 = _scatter_add_forward(-g, z3.shape, (rows, labels))
+    gz3 = gz3 + _logsumexp_vjp(g, lse, z3, (1,), False)
     dW3, db3, gh2 = np.matmul(gz3.T, h2), add_reduce(gz3, (0,)), np.matmul(gz3, W3)
-    gz2 = _where0(c2, gh2)
+    gz2 = _where_forward(gh2, 0.0, c2)                        # where's VJP: where(cond, g, 0)
     dW2, db2, gh1 = np.matmul(gz2.T, h1), add_reduce(gz2, (0,)), np.matmul(gz2, W2)
-    gz1 = _where0(c1, gh1)
+    gz1 = _where_forward(gh1, 0.0, c1)
     dW1, db1 = np.matmul(gz1.T, X), add_reduce(gz1, (0,))
     grads = [dW1, db1, dW2, db2, dW3, db3]
     for p, grad in zip(params, grads, strict=True):           # SGD with coupled weight decay
