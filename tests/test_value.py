@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import operator
+import warnings
 
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Value
 
 
@@ -163,8 +166,6 @@ def test_item_needs_one_element() -> None:
 
 
 def test_matrix_ops_accept_nested_lists_like_numpy() -> None:
-    import autograd
-
     x, w, b = [[1.0, 2.0]], [[3.0, 4.0], [0.5, -1.0]], [1.0, -2.0]
     np.testing.assert_array_equal(autograd.matmul(x, [[3.0], [4.0]]), np.matmul(x, [[3.0], [4.0]]))
     np.testing.assert_array_equal(autograd.linear(x, w, b), np.asarray(x) @ np.asarray(w).T + b)
@@ -174,8 +175,6 @@ def test_matrix_ops_accept_nested_lists_like_numpy() -> None:
 
 
 def test_a_copy_keeps_its_own_grad_and_label() -> None:
-    import copy
-
     x = Value(np.array([1.0, 2.0]), label="x")
     c = copy.copy(x)
     (c * c).sum().backward()
@@ -188,8 +187,6 @@ def test_a_copy_keeps_its_own_grad_and_label() -> None:
 
 
 def test_reductions_accept_nested_lists_like_numpy() -> None:
-    import autograd
-
     data = [[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]]
     assert autograd.mean(data) == pytest.approx(np.mean(data))
     assert autograd.var(data) == pytest.approx(np.var(data))
@@ -199,16 +196,10 @@ def test_reductions_accept_nested_lists_like_numpy() -> None:
 
 
 def test_relu_of_an_integer_array() -> None:
-    import autograd
-
     np.testing.assert_array_equal(autograd.relu(np.array([1, -2, 3])), [1, 0, 3])
 
 
 def test_logsumexp_with_infinite_rows_warns_nothing() -> None:
-    import warnings
-
-    import autograd
-
     x = np.array([[np.inf, 0.0], [-np.inf, 1.0]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -226,10 +217,6 @@ def test_results_without_a_graph_have_no_parents() -> None:
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("special", [np.inf, -np.inf, np.nan, 3e30, -3e30, 1e200])
 def test_relu_and_where_pick_exactly_around_non_finite_or_huge_values(dtype: type, special: float, layout: str) -> None:
-    import warnings
-
-    import autograd
-
     data = np.array([[1.5, -2.0, 0.25], [-0.5, 4.0, -1.0]], dtype=dtype)
     with np.errstate(over="ignore"):
         data[0, 1] = special  # a masked place (special < 0, nan) or a kept one (special > 0)
