@@ -12,7 +12,6 @@ from autograd import ops as _ops
 from autograd import viz
 from autograd.anomaly import detect_anomaly
 from autograd.checking import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from autograd.composites import clip, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
 from autograd.function import Function
 from autograd.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
@@ -20,6 +19,7 @@ from autograd.ops import (
     absolute,
     add,
     broadcast_to,
+    clip,
     concatenate,
     cos,
     divide,
@@ -27,24 +27,32 @@ from autograd.ops import (
     exp,
     linear,
     log,
+    log1p,
     logsumexp,
     matmul,
     maximum,
+    mean,
     minimum,
     multiply,
     negative,
     power,
+    relu,
     reshape,
+    sigmoid,
     sin,
     sqrt,
+    squeeze,
+    stack,
     subtract,
     tanh,
     transpose,
     unbroadcast,
+    unsqueeze,
+    var,
     vdot,
     where,
 )
-from autograd.primitive import REGISTRY, Primitive
+from autograd.registry import REGISTRY, Primitive
 from autograd.value import Value
 
 # Reductions keep NumPy's names, which shadow Python's builtins inside this namespace only.
@@ -54,10 +62,10 @@ min = _ops.min  # noqa: A001
 abs = absolute  # noqa: A001
 
 __all__ = [
-    "REGISTRY", "Function", "GradcheckError", "Primitive", "Value", "abs", "absolute", "add", "broadcast_to",
-    "clip", "concatenate", "cos", "detect_anomaly", "divide", "enable_grad", "erf", "exp", "grad", "gradcheck",
-    "gradgradcheck", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp", "linear", "log", "logsumexp", "matmul",
-    "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "no_grad", "numerical_grad", "power",
-    "relu", "reshape", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh", "transpose",
+    "REGISTRY", "Function", "GradcheckError", "Primitive", "Value", "abs", "absolute", "add", "broadcast_to", "clip",
+    "concatenate", "cos", "detect_anomaly", "divide", "enable_grad", "erf", "exp", "grad", "gradcheck",
+    "gradgradcheck", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp", "linear", "log", "log1p", "logsumexp",
+    "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "no_grad", "numerical_grad",
+    "power", "relu", "reshape", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh", "transpose",
     "unbroadcast", "unsqueeze", "value_and_grad", "var", "vdot", "viz", "where",
 ]

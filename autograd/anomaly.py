@@ -33,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd.mode import no_grad
-from autograd.primitive import _Anomaly, shape_of
+from autograd.arrays import shape_of
+from autograd.mode import _Anomaly, no_grad
+from autograd.registry import FreedPrimitive
 from autograd.value import Value
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -107,7 +108,7 @@ def _check_forward(node: Value, datas: Sequence[Any]) -> None:
 def _check_unmodified(node: Value) -> None:
     """Raise if data that the node's VJPs read were changed in place after the forward pass."""
     recorded = _FINGERPRINTS.get(node)
-    if recorded is None or node._prim is None or node._prim.freed is node._prim:
+    if recorded is None or node._prim is None or isinstance(node._prim, FreedPrimitive):
         return
     datas = [x.data if isinstance(x, Value) else x for x in node._inputs] + [node.data]
     for i, (before, data) in enumerate(zip(recorded, datas, strict=True)):
@@ -156,7 +157,7 @@ def _check_backward(node: Value, g: Any) -> None:
             f"gradient; {what} was created at {_origin(node)}"
         )
     prim = node._prim
-    if prim is None or prim.freed is prim:
+    if prim is None or isinstance(prim, FreedPrimitive):  # (reading prim.freed would free it)
         return  # a leaf, or a freed graph (the engine raises its own error)
     inputs = node._inputs
     datas = [x.data if isinstance(x, Value) else x for x in inputs]

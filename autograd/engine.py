@@ -3,7 +3,7 @@
 The walk is iterative (no recursion anywhere, so a chain of a million ops is
 fine) and in two passes:
 
-1. ``topological_order``: a depth-first search from the output, with an explicit
+1. ``backward_order``: a depth-first search from the output, with an explicit
    stack, lists the nodes that need a gradient so that every node comes after
    all of the nodes that consume it;
 2. in that order, each node sums the gradients its consumers sent it, applies
@@ -11,9 +11,16 @@ fine) and in two passes:
 
 The gradient a node is accumulating during the pass lives in its ``_g`` slot
 (None outside a pass), never in ``.grad``, so a second backward through a
-retained graph propagates only that pass's gradients. Unary and binary nodes on
-the first-order path take a short road (no argument lists, no per-input loop):
-that is most nodes of a scalar graph, where this loop is most of the cost.
+retained graph propagates only that pass's gradients.
+
+Two paths apply the VJPs. The general path (``_propagate``) serves any node: it
+gathers the inputs, calls each input's registered VJP and sends the result on.
+The fast path, for unary and binary nodes on the first-order pass (most nodes of
+a scalar graph, where this loop is most of the cost), does the same without
+argument lists or a per-input loop, and applies a primitive's declared
+``fast_vjps`` (autograd/registry.py: ``g`` for add, ``g`` times the other input
+for multiply) instead of calling its VJPs. ``with general_path():`` sends every
+node through the general path; the tests compare the two on random graphs.
 
 A pass started while another one is running over some of the same nodes (a
 backward inside a custom Function's backward) sets the other pass's partial
@@ -22,6 +29,7 @@ gradients aside when it reaches those nodes and gives them back when it ends.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -29,12 +37,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd.mode import enable_grad, no_grad
-from autograd.ops import ADD as _ADD
-from autograd.ops import MULTIPLY as _MULTIPLY
-from autograd.primitive import _Anomaly, shape_of
-from autograd.shapes import unbroadcast
-from autograd.value import NO_INPUT, VARIADIC, Value
+from autograd.arrays import shape_of
+from autograd.mode import _Anomaly, enable_grad, no_grad
+from autograd.ops.reductions import unbroadcast
+from autograd.registry import GRADIENT, TIMES_OTHER
+from autograd.value import NO_INPUT, VARIADIC, Value, constant
 
 
 def _initial_grad(output: Value, grad: Any, create_graph: bool) -> Any:
@@ -61,10 +68,10 @@ def _initial_grad(output: Value, grad: Any, create_graph: bool) -> Any:
             raise ValueError(f"backward: grad has shape {seed.shape} but the output has shape {output.shape}")
         if seed.ndim == 0 and seed.dtype == np.float64:
             seed = float(seed)
-    return Value._constant(seed) if create_graph else seed
+    return constant(seed) if create_graph else seed
 
 
-def topological_order(output: Value, mark: object, set_aside: list[tuple[Value, Any]]) -> list[Value]:
+def backward_order(output: Value, mark: object, set_aside: list[tuple[Value, Any]]) -> list[Value]:
     """The nodes below ``output`` that need a gradient, each listed after all of its consumers.
 
     Iterative depth-first search: a node is appended to the post-order once all of
@@ -148,6 +155,7 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
 
 
 _NO_PARAMS: dict[str, Any] = {}
+_NO_FAST_VJPS = (None, None)
 
 
 def _send(x: Value, gx: Any, mark: object) -> Any:
@@ -206,6 +214,29 @@ def run_backward(
         return _run_backward(output, seed, retain_graph, create_graph, targets, on_node)
 
 
+class _Path:
+    """Whether every node goes through the general path (``general_path()``)."""
+
+    general: bool = False
+
+
+class general_path(contextlib.ContextDecorator):
+    """Inside ``with general_path():`` backward passes apply every VJP through the general path.
+
+    No fast path (autograd/registry.py's ``fast_vjps``, the unrolled loop for one- and
+    two-input nodes) is taken: each input's registered VJP is called. The gradients are
+    the same; the tests use this to compare the two paths.
+    """
+
+    def __enter__(self) -> general_path:
+        self._previous = _Path.general
+        _Path.general = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _Path.general = self._previous
+
+
 # The pass state lives on the nodes (_g), so passes in two threads over shared nodes must not
 # interleave; a re-entrant lock lets a pass started inside another (same thread) go ahead.
 _PASS_LOCK = threading.RLock()
@@ -222,7 +253,7 @@ def _run_backward(
     wanted = {t: None for t in targets} if targets is not None else None
     mark = object()
     set_aside: list[tuple[Value, Any]] = []
-    order = topological_order(output, mark, set_aside)
+    order = backward_order(output, mark, set_aside)
     output._g = seed
     try:
         with enable_grad() if create_graph else no_grad():
@@ -250,7 +281,7 @@ def _walk(
     """The pass proper: each node in ``order`` takes its gradient from ``_g`` and sends its inputs theirs."""
     deposited: set[int] = set()
     watch = _Anomaly.enabled
-    general = create_graph or on_node is not None
+    general = create_graph or on_node is not None or _Path.general
     value_type = Value
     for node in order:
         g = node._g
@@ -258,11 +289,11 @@ def _walk(
         if watch:
             _Anomaly.check_backward(node, g)
         prim = node._prim
-        note = node._note
+        extras = node._extras
         if wanted is not None:
             if node in wanted:
                 wanted[node] = g
-        elif prim is None or (note is not None and note.retain):
+        elif prim is None or (extras is not None and extras.retain):
             _store(node, g, deposited)
         if prim is None:
             if on_node is not None:
@@ -274,12 +305,11 @@ def _walk(
             if not retain_graph:
                 node._prim = prim.freed
             continue
-        # The short road (first order, one or two inputs), unrolled for speed: for each
+        # The fast path (first order, one or two inputs), unrolled for speed: for each
         # input that needs it, gx = vjp(g, ans, *inputs), reduced to the input's shape,
-        # added to what the input has received so far. add and multiply, most nodes of a
-        # scalar graph, have their registered VJPs (g, and g times the other input) written
-        # out here instead of called.
-        params = None if note is None else note.params
+        # added to what the input has received so far; a declared fast VJP is applied
+        # here instead of calling the VJP it stands for.
+        params = None if extras is None else extras.params
         vjps = prim.vjps
         ans = node.data
         if second is NO_INPUT:  # unary: the input is a Value
@@ -302,10 +332,12 @@ def _walk(
                 b, need_b = second.data, second.requires_grad
             else:
                 b, need_b = second, False
+            fast = prim.fast_vjps or _NO_FAST_VJPS
             if need_a:
-                if prim is _ADD:
+                kind = fast[0]
+                if kind is GRADIENT:
                     gx = g
-                elif prim is _MULTIPLY:
+                elif kind is TIMES_OTHER:
                     gx = g * b
                 else:
                     gx = vjps[0](g, ans, a, b, **params) if params else vjps[0](g, ans, a, b)
@@ -314,9 +346,10 @@ def _walk(
                 previous = first._g
                 first._g = gx if previous is mark else previous + gx
             if need_b:
-                if prim is _ADD:
+                kind = fast[1]
+                if kind is GRADIENT:
                     gx = g
-                elif prim is _MULTIPLY:
+                elif kind is TIMES_OTHER:
                     gx = g * a
                 else:
                     gx = vjps[1](g, ans, a, b, **params) if params else vjps[1](g, ans, a, b)

@@ -16,7 +16,7 @@ Subclass :class:`Function` with two static methods and call ``apply``::
     y = Cube.apply(v)
 
 How it fits the engine: each ``apply`` that records a node builds a small
-:class:`~autograd.primitive.Primitive` whose per-input VJPs call ``backward``
+:class:`~autograd.registry.Primitive` whose per-input VJPs call ``backward``
 once per backward pass (the result is cached on the ctx, so an op with n inputs
 does not call ``backward`` n times) and hand each input its share.
 
@@ -48,9 +48,11 @@ from typing import Any
 
 import numpy as np
 
+from autograd.apply import record
+from autograd.arrays import as_constant, normalize
 from autograd.mode import _GradMode, no_grad
-from autograd.primitive import Primitive, _FreedPrimitive, _record, as_constant, normalize
-from autograd.value import Value
+from autograd.registry import FreedPrimitive, Primitive
+from autograd.value import Value, constant
 
 
 class FunctionCtx:
@@ -126,8 +128,8 @@ class Function:
                 inputs.append(as_constant(arg, f"{name}.apply (argument {position})"))
         datas = [_as_forward_array(x.data if isinstance(x, Value) else x) for x in inputs]
         needs = tuple(isinstance(x, Value) and x.requires_grad for x in inputs)
-        record = _GradMode.enabled and any(needs)
-        ctx = FunctionCtx(name, needs if record else (False,) * len(inputs))
+        recording = _GradMode.enabled and any(needs)
+        ctx = FunctionCtx(name, needs if recording else (False,) * len(inputs))
         with no_grad():
             raw_out = cls.forward(ctx, *datas, **kwargs)
         out = _check_output(raw_out, name)
@@ -137,11 +139,11 @@ class Function:
             out = out.copy()  # the result never aliases an input
         if not any_value:
             return out
-        if not record:
-            return Value._constant(out)
+        if not recording:
+            return constant(out)
         roles = _saved_roles(ctx._saved, datas, raw_out)
         prim = _FunctionPrimitive(cls, ctx, roles)
-        return _record(out, prim, tuple(inputs), None, datas)  # (detect_anomaly sees it too)
+        return record(out, prim, tuple(inputs), None, datas)  # (detect_anomaly sees it too)
 
 
 def _as_forward_array(data: Any) -> Any:
@@ -203,7 +205,7 @@ class _FunctionPrimitive(Primitive):
         self.ctx._saved = ()
         self.ctx._released = True
         self._cache = None
-        return _FreedPrimitive(self.name)
+        return FreedPrimitive(self.name)
 
     def gradient(self, index: int, g: Any, ans: Any, inputs: Sequence[Any]) -> Any:
         """Gradient for input ``index``; runs ``backward`` on the first input of each pass."""

@@ -13,9 +13,11 @@ from typing import Any
 import numpy as np
 
 from autograd import ops
+from autograd.arrays import as_data
+from autograd.arrays import raw as _raw
 from autograd.engine import gradients
 from autograd.mode import enable_grad, is_grad_enabled
-from autograd.primitive import as_data
+from autograd.ops import stack
 from autograd.value import Value
 
 
@@ -46,10 +48,6 @@ def _prepare(args: tuple[Any, ...], argnums: int | tuple[int, ...]) -> tuple[lis
         variables.append(v)
         nested = nested or keep
     return call_args, variables, nested
-
-
-def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Value) else x
 
 
 def _scalar_output(out: Any, who: str) -> Value:
@@ -122,8 +120,6 @@ def jacobian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Calla
 
 
 def _stack_values(row: list[Any], v: Value) -> Any:
-    from autograd.composites import stack
-
     return stack([g if isinstance(g, Value) else Value(g, requires_grad=False) for g in row], 0)
 
 

@@ -1,4 +1,4 @@
-"""Graph-recording state: ``no_grad`` and ``enable_grad``.
+"""Graph-recording state: ``no_grad`` and ``enable_grad``, and the switch of ``detect_anomaly``.
 
 While recording is off, ops compute their result and build no graph, so nothing
 can be differentiated through them (and nothing is paid for it).
@@ -7,12 +7,23 @@ can be differentiated through them (and nothing is paid for it).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Sequence
+from typing import Any
 
 
 class _GradMode:
     """Process-wide switch read by every op before it records a node."""
 
     enabled: bool = True
+
+
+class _Anomaly:
+    """The switch and hooks of ``detect_anomaly`` (autograd/anomaly.py installs the checks)."""
+
+    enabled: bool = False
+    check_forward: Callable[[Any, Sequence[Any]], None] = staticmethod(lambda node, datas: None)
+    check_backward: Callable[[Any, Any], None] = staticmethod(lambda node, grad: None)
+    check_constant: Callable[[Any, Any, Sequence[Any]], None] = staticmethod(lambda prim, value, datas: None)
 
 
 def is_grad_enabled() -> bool:

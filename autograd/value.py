@@ -2,9 +2,15 @@
 
 A Value holds ``data`` (a Python float for a float64 scalar, otherwise an
 ndarray) and, once ``backward`` has run, ``grad`` (same shape as ``data``).  An
-op's output remembers its primitive and its inputs, and nothing else: no
-closure refers back to the node, so the graph holds no reference cycles and is
-freed by reference counting as soon as it is dropped.
+op's output remembers its primitive, its inputs and (in ``_extras``) its static
+params; no closure refers back to the node, so the graph holds no reference
+cycles and is freed by reference counting as soon as it is dropped.
+
+This module defines the data structure only. The arithmetic operators and the op
+methods (``exp``, ``sum``, ``reshape``, ...) are attached by ``autograd/ops/__init__.py``,
+the one place that does so; their signatures are declared below for type checkers.
+``Value.backward`` imports the engine when called: the one edge in the import graph
+that points back up (the engine is built on Value).
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from autograd.arrays import Node, as_data, raw
 
 _new = object.__new__
 
@@ -24,8 +32,8 @@ class _Marker:
         return self.name
 
 
-class _Note:
-    """What few Values carry: a gradient, a label, whether retain_grad() was called, an op's params."""
+class Extras:
+    """The fields few Values set: a gradient, a label, whether retain_grad() was called, an op's params."""
 
     __slots__ = ("grad", "label", "retain", "params")
 
@@ -35,17 +43,17 @@ class _Note:
         self.retain = False
         self.params = params
 
-    def copy(self) -> _Note:
-        note = _Note(self.label, self.params)
-        note.grad, note.retain = self.grad, self.retain
-        return note
+    def copy(self) -> Extras:
+        extras = Extras(self.label, self.params)
+        extras.grad, extras.retain = self.grad, self.retain
+        return extras
 
 
 NO_INPUT = _Marker("NO_INPUT")
 VARIADIC = _Marker("VARIADIC")
 
 
-class Value:
+class Value(Node):
     """A number or array that records how it was computed, for reverse-mode differentiation.
 
     Args:
@@ -66,11 +74,11 @@ class Value:
     # _in0/_in1: the input(s); NO_INPUT in _in1 for a unary op (and in both for a leaf);
     # for three or more inputs _in0 holds the tuple and _in1 is VARIADIC.
     # _g: the gradient a backward pass is accumulating for this node (None outside a pass).
-    # _note: None, or what few nodes carry: ``grad`` (leaves and retained results), a label,
+    # _extras: None, or what few nodes carry: ``grad`` (leaves and retained results), a label,
     # the retain_grad() flag and an op's static params (axis, shape, a where's condition). One
     # slot for them all: every slot is a store per op and a visit per node in each of the
     # garbage collector's passes.
-    __slots__ = ("data", "requires_grad", "_in0", "_in1", "_prim", "_g", "_note", "__weakref__")
+    __slots__ = ("data", "requires_grad", "_in0", "_in1", "_prim", "_g", "_extras", "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Value defers to Value's reflected operator
 
     data: Any
@@ -84,35 +92,7 @@ class Value:
         self._in1: Any = NO_INPUT
         self._prim: Any = None
         self._g: Any = None
-        self._note: _Note | None = _Note(str(label)) if label else None
-
-    @staticmethod
-    def _node(data: Any, prim: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None) -> Value:
-        """An op's output (internal: no validation, built on the hot path)."""
-        node = _new(Value)
-        node.data = data
-        node.requires_grad = True
-        if len(inputs) == 2:
-            node._in0, node._in1 = inputs
-        elif len(inputs) == 1:
-            node._in0 = inputs[0]
-            node._in1 = NO_INPUT
-        elif inputs:
-            node._in0 = tuple(inputs)
-            node._in1 = VARIADIC
-        else:
-            node._in0 = node._in1 = NO_INPUT
-        node._prim = prim
-        node._g = None
-        node._note = _Note("", params) if params else None
-        return node
-
-    @staticmethod
-    def _constant(data: Any) -> Value:
-        """A result computed while nothing required a gradient (internal)."""
-        value = Value._node(data, None, (), None)
-        value.requires_grad = False
-        return value
+        self._extras: Extras | None = Extras(str(label)) if label else None
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -196,7 +176,7 @@ class Value:
             create_graph: record the backward pass, so that each ``.grad`` is a Value
                 that can be differentiated again (higher-order derivatives).
         """
-        from autograd.engine import backward
+        from autograd.engine import backward  # the one import pointing back up (see the module docstring)
 
         backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
@@ -212,7 +192,7 @@ class Value:
 
     def detach(self) -> Value:
         """The same data as a new leaf that does not require grad (shares memory)."""
-        return Value._constant(self.data)
+        return constant(self.data)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``grad`` becomes None)."""
@@ -227,7 +207,7 @@ class Value:
 
     def retain_grad(self) -> Value:
         """Keep this intermediate result's gradient in ``.grad`` after ``backward``."""
-        self._noted().retain = True
+        self._own_extras().retain = True
         return self
 
     def __copy__(self) -> Value:
@@ -235,52 +215,50 @@ class Value:
         clone = _new(Value)
         clone.data, clone.requires_grad, clone._in0, clone._in1 = self.data, self.requires_grad, self._in0, self._in1
         clone._prim, clone._g = self._prim, None
-        clone._note = None if self._note is None else self._note.copy()
+        clone._extras = None if self._extras is None else self._extras.copy()
         return clone
 
     @property
     def grad(self) -> Any:
         """The accumulated gradient: None until a backward pass reaches this Value (or after zero_grad())."""
-        note = self._note
-        return None if note is None else note.grad
+        extras = self._extras
+        return None if extras is None else extras.grad
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        if value is None and self._note is None:
+        if value is None and self._extras is None:
             return
-        self._noted().grad = value
+        self._own_extras().grad = value
 
     @property
     def label(self) -> str:
         """Free text shown by the study tools (:mod:`autograd.viz`); "" when unset."""
-        note = self._note
-        return "" if note is None else note.label
+        extras = self._extras
+        return "" if extras is None else extras.label
 
     @label.setter
     def label(self, text: str) -> None:
-        self._noted().label = str(text)
+        self._own_extras().label = str(text)
 
     @property
     def _retain(self) -> bool:
         """Whether ``retain_grad()`` was called."""
-        note = self._note
-        return note is not None and note.retain
+        extras = self._extras
+        return extras is not None and extras.retain
 
     @property
     def _params(self) -> dict[str, Any] | None:
         """The op's static params (None for none)."""
-        note = self._note
-        return None if note is None else note.params
+        extras = self._extras
+        return None if extras is None else extras.params
 
-    def _noted(self) -> _Note:
-        if self._note is None:
-            self._note = _Note("")
-        return self._note
+    def _own_extras(self) -> Extras:
+        if self._extras is None:
+            self._extras = Extras("")
+        return self._extras
 
-    # ------------------------------------------------------------------ operators
-    # The arithmetic operators are binary_operator(primitive) functions, attached at the
-    # end of autograd/ops.py (@ in autograd/linalg.py) so that an op runs in one frame;
-    # these declarations give their types.
+    # ------------------------------------------------------------------ ops
+    # Attached by autograd/ops/__init__.py (see the module docstring); declared here for type checkers.
     if TYPE_CHECKING:
         def __add__(self, other: Any) -> Value: ...
         def __radd__(self, other: Any) -> Value: ...
@@ -294,119 +272,82 @@ class Value:
         def __rpow__(self, other: Any) -> Value: ...
         def __matmul__(self, other: Any) -> Value: ...
         def __rmatmul__(self, other: Any) -> Value: ...
-
-    def __neg__(self) -> Value:
-        return unary(ops.NEGATIVE, self)
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+        def __getitem__(self, index: Any) -> Value: ...
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def abs(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sin(self) -> Value: ...
+        def cos(self) -> Value: ...
+        def erf(self) -> Value: ...
+        def maximum(self, other: Any) -> Value: ...
+        def minimum(self, other: Any) -> Value: ...
+        def sum(self, axis: Any = None, keepdims: bool = False) -> Value: ...
+        def max(self, axis: Any = None, keepdims: bool = False) -> Value: ...
+        def min(self, axis: Any = None, keepdims: bool = False) -> Value: ...
+        def mean(self, axis: Any = None, keepdims: bool = False) -> Value: ...
+        def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Value: ...
+        def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Value: ...
+        def reshape(self, *shape: Any) -> Value: ...
+        def transpose(self, *axes: Any) -> Value: ...
+        @property
+        def T(self) -> Value: ...
+        def broadcast_to(self, shape: Any) -> Value: ...
+        def flatten(self) -> Value: ...
+        def squeeze(self, axis: Any = None) -> Value: ...
+        def unsqueeze(self, axis: int) -> Value: ...
+        def relu(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def clip(self, lo: Any = None, hi: Any = None) -> Value: ...
 
     def __pos__(self) -> Value:
         return self
 
-    def __getitem__(self, index: Any) -> Value:
-        return ops.getitem(self, index)
-
     # ``==`` and hash are object identity (inherited), so Values live in sets and dicts.
     # Comparisons give plain booleans (ndarrays for arrays): no gradient flows through them.
     def __lt__(self, other: Any) -> Any:
-        return self.data < _raw(other)
+        return self.data < raw(other)
 
     def __le__(self, other: Any) -> Any:
-        return self.data <= _raw(other)
+        return self.data <= raw(other)
 
     def __gt__(self, other: Any) -> Any:
-        return self.data > _raw(other)
+        return self.data > raw(other)
 
     def __ge__(self, other: Any) -> Any:
-        return self.data >= _raw(other)
-
-    # ------------------------------------------------------------------ primitive methods
-    def exp(self) -> Value:
-        return unary(ops.EXP, self)
-
-    def log(self) -> Value:
-        return unary(ops.LOG, self)
-
-    def sqrt(self) -> Value:
-        return unary(ops.SQRT, self)
-
-    def abs(self) -> Value:
-        return unary(ops.ABSOLUTE, self)
-
-    def __abs__(self) -> Value:
-        return unary(ops.ABSOLUTE, self)
-
-    def tanh(self) -> Value:
-        return unary(ops.TANH, self)
-
-    def sin(self) -> Value:
-        return unary(ops.SIN, self)
-
-    def cos(self) -> Value:
-        return unary(ops.COS, self)
-
-    def erf(self) -> Value:
-        return unary(ops.ERF, self)
-
-    def maximum(self, other: Any) -> Value:
-        return ops.maximum(self, other)
-
-    def minimum(self, other: Any) -> Value:
-        return ops.minimum(self, other)
-
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Value:
-        return ops.sum(self, axis, keepdims)
-
-    def max(self, axis: Any = None, keepdims: bool = False) -> Value:
-        return ops.max(self, axis, keepdims)
-
-    def min(self, axis: Any = None, keepdims: bool = False) -> Value:
-        return ops.min(self, axis, keepdims)
-
-    def reshape(self, *shape: Any) -> Value:
-        return ops.reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
-
-    def transpose(self, *axes: Any) -> Value:
-        if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = axes[0]
-        return ops.transpose(self, tuple(axes) if axes else None)
-
-    @property
-    def T(self) -> Value:
-        return ops.transpose(self, None)
-
-    def broadcast_to(self, shape: Any) -> Value:
-        return ops.broadcast_to(self, shape)
-
-    # ------------------------------------------------------------------ composites
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Value:
-        return composites.mean(self, axis, keepdims)
-
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Value:
-        return composites.var(self, axis, keepdims, ddof)
-
-    def relu(self) -> Value:
-        return composites.relu(self)
-
-    def sigmoid(self) -> Value:
-        return composites.sigmoid(self)
-
-    def clip(self, lo: Any = None, hi: Any = None) -> Value:
-        return composites.clip(self, lo, hi)
-
-    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Value:
-        return ops.logsumexp(self, axis, keepdims)
-
-    def flatten(self) -> Value:
-        return ops.reshape(self, (-1,))
-
-    def squeeze(self, axis: Any = None) -> Value:
-        return composites.squeeze(self, axis)
-
-    def unsqueeze(self, axis: int) -> Value:
-        return composites.unsqueeze(self, axis)
+        return self.data >= raw(other)
 
 
-def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Value) else x
+def op_node(data: Any, prim: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None) -> Value:
+    """An op's output (internal: no validation). Every slot is set here; the two hot paths of
+    autograd/apply.py write the same statements out inline, and a test checks every path sets every slot."""
+    node = _new(Value)
+    node.data = data
+    node.requires_grad = True
+    if len(inputs) == 2:
+        node._in0, node._in1 = inputs
+    elif len(inputs) == 1:
+        node._in0 = inputs[0]
+        node._in1 = NO_INPUT
+    elif inputs:
+        node._in0 = tuple(inputs)
+        node._in1 = VARIADIC
+    else:
+        node._in0 = node._in1 = NO_INPUT
+    node._prim = prim
+    node._g = None
+    node._extras = Extras("", params) if params else None
+    return node
+
+
+def constant(data: Any) -> Value:
+    """A result computed while nothing required a gradient: a leaf that does not require grad (internal)."""
+    value = op_node(data, None, (), None)
+    value.requires_grad = False
+    return value
 
 
 def _fmt_grad(grad: Any) -> str:
@@ -418,6 +359,3 @@ def _fmt_grad(grad: Any) -> str:
         return f"array {grad.shape}"
     return f"{grad:.6g}"
 
-
-from autograd import composites, ops  # noqa: E402  (they build on Value)
-from autograd.primitive import as_data, unary  # noqa: E402

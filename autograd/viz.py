@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from autograd.arrays import shape_of
 from autograd.engine import _initial_grad, run_backward
 from autograd.ops import unbroadcast
-from autograd.primitive import shape_of
 from autograd.value import Value
 
 __all__ = ["GraphvizUnavailable", "Trace", "TraceInput", "TraceRow", "node_names", "render", "to_dot", "trace"]
@@ -48,7 +48,7 @@ def _value_inputs(node: Value) -> Iterator[Value]:
     return (x for x in node._inputs if isinstance(x, Value))
 
 
-def topological_order(output: Value) -> list[Value]:
+def graph_nodes(output: Value) -> list[Value]:
     """Every Value that ``output`` was computed from, inputs before the ops that use them (iterative)."""
     order: list[Value] = []
     seen = {output}
@@ -71,7 +71,7 @@ def node_names(output: Value) -> dict[Value, str]:
     names: dict[Value, str] = {}
     used: set[str] = set()
     unlabeled = 0
-    for node in topological_order(output):
+    for node in graph_nodes(output):
         if node.label:
             name = node.label
             k = 2

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Value, erf, exp, log, logsumexp, tanh, where
+from autograd import Value, erf, exp, log1p, logsumexp, relu, sigmoid, tanh, where
 from nn.module import Module, Parameter
 
 __all__ = [
@@ -42,32 +42,8 @@ def _negative_abs(x: Any) -> Any:
     return where(_data(x) >= 0, -x, x)
 
 
-def log1p(u: Any) -> Any:
-    """log(1 + u) accurate for tiny u: u * log(w) / (w - 1) with w = 1 + u, and u itself where w rounds to 1.
-
-    d/du log(1 + u) = 1 / (1 + u).  The ratio form cancels the rounding of 1 + u
-    (a classic trick), so log1p(1e-20) = 1e-20 instead of 0.
-    """
-    w = 1.0 + u
-    rounds_to_one = _data(w) == 1.0
-    denominator = where(rounds_to_one, 1.0, w - 1.0)  # never 0 in the branch that is used
-    return where(rounds_to_one, u, u * log(w) / denominator)
-
-
 # ---------------------------------------------------------------------------
 # functions
-
-
-def sigmoid(x: Any) -> Any:
-    """sigma(x) = 1 / (1 + e^-x), from e = exp(-|x|) so nothing overflows; d/dx = sigma (1 - sigma)."""
-    e = exp(_negative_abs(x))
-    r = 1.0 / (1.0 + e)
-    return where(_data(x) >= 0, r, e * r)
-
-
-def relu(x: Any) -> Any:
-    """max(x, 0); derivative 1 for x > 0, else 0 (0 at the kink, as PyTorch)."""
-    return where(_data(x) > 0, x, 0.0)
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:

@@ -19,8 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Value, exp, log, logsumexp, where
-from nn.activations import log1p
+from autograd import Value, exp, log, log1p, logsumexp, where
 from nn.module import Module
 
 __all__ = [
@@ -32,7 +31,8 @@ __all__ = [
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _data(x: Any) -> np.ndarray:
+def _as_array(x: Any) -> np.ndarray:
+    """x's numbers as an ndarray (0-d for a scalar), for shape and dtype checks and conditions."""
     return np.asarray(x.data if isinstance(x, Value) else x)
 
 
@@ -52,7 +52,7 @@ def _check_reduction(name: str, reduction: str) -> None:
 def _prepare(name: str, prediction: Any, target: Any, reduction: str) -> Any:
     """Check reduction, shapes (equal, no broadcasting) and dtypes; return the target ready to use."""
     _check_reduction(name, reduction)
-    in_data, target_data = _data(prediction), _data(target)
+    in_data, target_data = _as_array(prediction), _as_array(target)
     if in_data.shape != target_data.shape:
         raise ValueError(
             f"{name}: prediction shape {in_data.shape} and target shape {target_data.shape} differ; "
@@ -92,7 +92,7 @@ def huber_loss(prediction: Any, target: Any, reduction: str = "mean", delta: flo
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     diff = prediction - _prepare("huber_loss", prediction, target, reduction)
     size = abs(diff)
-    inside = _data(size) < delta
+    inside = _as_array(size) < delta
     return _reduce(where(inside, 0.5 * diff * diff, delta * (size - 0.5 * delta)), reduction)
 
 
@@ -110,13 +110,13 @@ def binary_cross_entropy(prediction: Any, target: Any, reduction: str = "mean") 
     p = 0 or 1 gives a finite loss with no warning; d/dp = (p - t) / (p (1 - p)) elsewhere.
     """
     target = _prepare("binary_cross_entropy", prediction, target, reduction)
-    p = _data(prediction)
+    p = _as_array(prediction)
     if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
         raise ValueError("binary_cross_entropy: prediction must hold probabilities in [0, 1] (pass logits to "
                          "binary_cross_entropy_with_logits)")
     q = 1.0 - prediction
     log_p = log(where(p > _P_FLOOR, prediction, _P_FLOOR))
-    log_q = log(where(_data(q) > _P_FLOOR, q, _P_FLOOR))
+    log_q = log(where(_as_array(q) > _P_FLOOR, q, _P_FLOOR))
     return _reduce(-(target * log_p + (1.0 - target) * log_q), reduction)
 
 
@@ -126,7 +126,7 @@ def binary_cross_entropy_with_logits(prediction: Any, target: Any, reduction: st
     Never forms sigmoid(z) or exp of a positive number, so it is exact for |z| up to 1000.
     """
     target = _prepare("binary_cross_entropy_with_logits", prediction, target, reduction)
-    z = _data(prediction)
+    z = _as_array(prediction)
     negative_abs = where(z >= 0, -prediction, prediction)
     losses = where(z >= 0, prediction, 0.0) - prediction * target + log1p(exp(negative_abs))
     return _reduce(losses, reduction)
@@ -135,11 +135,11 @@ def binary_cross_entropy_with_logits(prediction: Any, target: Any, reduction: st
 def hinge_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
     """max(0, 1 - t s) for scores s and targets t in {-1, +1}; d/ds = -t where t s < 1, else 0."""
     target = _prepare("hinge_loss", prediction, target, reduction)
-    labels = _data(target)
+    labels = _as_array(target)
     if not (np.abs(labels) == 1).all():
         raise ValueError("hinge_loss: targets must be -1 or +1")
     margin = 1.0 - prediction * target
-    return _reduce(where(_data(margin) > 0, margin, 0.0), reduction)
+    return _reduce(where(_as_array(margin) > 0, margin, 0.0), reduction)
 
 
 # ---------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def hinge_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
 
 def _class_targets(name: str, prediction: Any, target: Any) -> np.ndarray:
     """Check integer class targets against (N, C) or (C,) scores and return them as an int array."""
-    scores, labels = _data(prediction), _data(target)
+    scores, labels = _as_array(prediction), _as_array(target)
     if labels.dtype.kind not in "iu":
         raise TypeError(
             f"{name}: targets must be integer class indices, got dtype {labels.dtype} "

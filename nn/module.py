@@ -130,7 +130,7 @@ class Module:
         seen: set[int] = set()
         for module_name, module in self.named_modules(prefix):
             for name, param in module._parameters.items():
-                if param is None or id(param) in seen:
+                if id(param) in seen:
                     continue
                 seen.add(id(param))
                 yield (f"{module_name}.{name}" if module_name else name), param

@@ -24,7 +24,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd
 from autograd import ops
-from autograd.shapes import _normalize_index
+from autograd.ops.shapes import _normalize_index
 from autograd.testing import arrays, broadcastable_shapes, floats, shapes
 
 Strategy = st.SearchStrategy

@@ -305,3 +305,18 @@ def test_no_warning_for_smooth_float64_checks():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert gradcheck(lambda x: x.exp(), np.array([0.1, 0.2]))
+
+
+def test_a_problem_is_built_by_its_constructor() -> None:
+    """gradgradcheck's second problem (the inputs plus v) is a Problem made by the constructor, not by
+    object.__new__ with its fields set one by one."""
+    from autograd.checking.inputs import Problem
+
+    first = Problem.of(lambda x, w: x * w, (np.array([1.0, 2.0]), np.array([3.0, 4.0])), "test")
+    assert first.names == ["input 0 (x)", "input 1 (w)"] and first.checked == [0, 1]
+    v = np.ones(2)
+    second = Problem(lambda x, w, v: x * w * v, [*first.args, v], [*first.checked, 2], [*first.arrays, v],
+                     [*first.names, "v"])
+    assert second.output_name is None and second.names[-1] == "v"
+    assert np.array_equal(second.evaluate(second.arrays), [3.0, 8.0])
+    assert gradgradcheck_report(lambda x, w: x * w * x, (np.array([1.0, 2.0]), np.array([3.0, 4.0]))).passed

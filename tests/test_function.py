@@ -302,6 +302,30 @@ def test_detect_anomaly_sees_function_outputs():
             Log.apply(Value(np.array([-1.0])))
 
 
+def test_a_function_that_saves_arrays_runs_forward_and_backward_under_detect_anomaly():
+    """The anomaly checks never release ctx.saved (they used to, by reading the primitive's freed twin)."""
+    x = Value(np.array([1.0, -2.0]))
+    with detect_anomaly():
+        Cube.apply(x).sum().backward()
+    assert np.array_equal(x.grad, [3.0, 12.0])
+
+
+def test_a_nan_in_a_function_backward_under_detect_anomaly_is_a_floating_point_error():
+    class NanBackward(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * 2.0
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved
+            return g * np.nan * x
+
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="NanBackward"):
+        NanBackward.apply(Value(np.array([1.0]))).sum().backward()
+
+
 def test_saved_masks_and_numbers_are_constants_under_create_graph():
     class LeakyScaled(Function):
         @staticmethod

@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, no_grad
-from autograd.engine import gradients
-from autograd.primitive import REGISTRY, Primitive
+from autograd.engine import general_path, gradients
+from autograd.registry import REGISTRY, Primitive
 from tests.graph_fuzzer import BUILDERS, COVERS, Graph, graphs, literal
 
 EPS = 1e-6  # finite-difference step
@@ -81,7 +81,7 @@ def _choose_inputs(g: Graph, f: Callable[..., Any], seed: int) -> list[Any] | No
     """Inputs in [-2, 2] for which every node is finite, moderate and away from kinks (None if none found)."""
     for attempt in range(8):
         rng = np.random.default_rng([seed, attempt])
-        xs = [autograd.primitive.as_data(rng.uniform(-2.0, 2.0, s)) for s in g.input_shapes]
+        xs = [autograd.arrays.as_data(rng.uniform(-2.0, 2.0, s)) for s in g.input_shapes]
         try:
             with np.errstate(all="ignore"):
                 out, nodes = f(*xs)
@@ -107,9 +107,9 @@ def _numerical_grads(f: Callable[..., Any], xs: list[Any]) -> list[np.ndarray]:
         for index in np.ndindex(*a.shape):
             point = [b.copy() for b in arrays]
             point[k][index] = a[index] + EPS
-            plus = _raw_output(f, [autograd.primitive.as_data(p) for p in point])
+            plus = _raw_output(f, [autograd.arrays.as_data(p) for p in point])
             point[k][index] = a[index] - EPS
-            minus = _raw_output(f, [autograd.primitive.as_data(p) for p in point])
+            minus = _raw_output(f, [autograd.arrays.as_data(p) for p in point])
             grad[index] = (plus - minus) / (2 * EPS)
         grads.append(grad)
     return grads
@@ -124,7 +124,7 @@ def _reverse_grads(f: Callable[..., Any], xs: list[Any]) -> list[np.ndarray]:
 
 
 def _shift(xs: list[Any], vs: list[np.ndarray], h: float) -> list[Any]:
-    return [autograd.primitive.as_data(np.asarray(x) + h * v) for x, v in zip(xs, vs, strict=True)]
+    return [autograd.arrays.as_data(np.asarray(x) + h * v) for x, v in zip(xs, vs, strict=True)]
 
 
 # ---------------------------------------------------------------------------- the check
@@ -160,6 +160,7 @@ def check_graph(g: Graph, seed: int) -> None:
         _check_forward_modes(f, xs, report)
         grads = _reverse_grads(f, xs)
         _compare("reverse-mode gradient", grads, _numerical_grads(f, xs), report)
+        _check_general_path(f, xs, grads, report)
         _check_second_order(f, xs, grads, seed, report)
 
 
@@ -177,6 +178,15 @@ def _check_forward_modes(f: Callable[..., Any], xs: list[Any], report: str) -> N
             raise Mismatch(f"raw ndarray forward differs from the recorded forward at result {k}\n{report}")
     assert recorded_out.requires_grad and not recorded_out.is_leaf
     assert all(not v.requires_grad and v.is_leaf for v in (quiet_out, *quiet)), "no_grad recorded a graph"
+
+
+def _check_general_path(f: Callable[..., Any], xs: list[Any], grads: list[np.ndarray], report: str) -> None:
+    """The general path (every registered VJP called, no fast path) gives the same gradients, bit for bit."""
+    with general_path():
+        general = _reverse_grads(f, xs)
+    for k, (fast, slow) in enumerate(zip(grads, general, strict=True)):
+        if not np.array_equal(fast, slow):
+            raise Mismatch(f"the general path's gradient of input {k} differs from the fast path's\n{report}")
 
 
 def _check_second_order(f: Callable[..., Any], xs: list[Any], grads: list[np.ndarray], seed: int,
@@ -314,6 +324,8 @@ def _plant(monkeypatch: pytest.MonkeyPatch, name: str, position: int, vjp: Calla
 
 
 PLANTED = {
+    "add VJP halves y's gradient": lambda mp: _plant(mp, "add", 1, lambda vjp, *a, **p: vjp(*a, **p) * 0.5),
+    "multiply VJP uses its own input": lambda mp: _plant(mp, "multiply", 0, lambda vjp, g, ans, x, y: g * x),
     "matmul VJP off by 0.1%": lambda mp: _plant(mp, "matmul", 1, lambda vjp, *a, **p: vjp(*a, **p) * 1.001),
     "divide VJP sign": lambda mp: _plant(mp, "divide", 1, lambda vjp, *a, **p: -vjp(*a, **p)),
     "exp VJP not differentiable": lambda mp: _plant(

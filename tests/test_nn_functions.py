@@ -209,3 +209,12 @@ def test_targets_changed_after_the_forward_do_not_change_the_gradient() -> None:
     expected = shifted / shifted.sum(axis=1, keepdims=True)
     expected[[0, 1], [2, 0]] -= 1.0
     np.testing.assert_allclose(z.grad, expected / 2, rtol=1e-14)
+
+
+def test_sigmoid_relu_and_log1p_have_one_definition_in_autograd() -> None:
+    """nn delegates to autograd's composites instead of keeping copies that can drift apart."""
+    import autograd
+
+    assert nn.sigmoid is autograd.sigmoid and nn.relu is autograd.relu and nn.activations.log1p is autograd.log1p
+    x = Value(np.array([-3.0, 0.0, 2.0]))
+    assert np.array_equal(Value(np.array([-3.0, 0.0, 2.0])).sigmoid().data, nn.sigmoid(x).data)

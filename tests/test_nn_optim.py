@@ -7,6 +7,7 @@ update rules (PyTorch's documented algorithms), never by the optimizer itself.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -279,3 +280,20 @@ def test_scheduler_errors_and_state() -> None:
     scheduler.step()
     state = scheduler.state_dict()
     assert state["last_epoch"] == 1 and "optimizer" not in state
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+    lambda ps: optim.Adam(ps, lr=0.1, weight_decay=0.01),
+    lambda ps: optim.AdamW(ps, lr=0.1),
+], ids=["SGD", "Adam", "AdamW"])
+def test_every_optimizer_updates_the_parameter_array_in_place(make: Any) -> None:
+    """As PyTorch's: a view of param.data taken before the step sees the update."""
+    param = nn.Parameter(np.array([[1.0, -2.0], [3.0, 0.5]]))
+    view, row = param.data, param.data[0]
+    opt = make([param])
+    (param * param).sum().backward()
+    before = view.copy()
+    opt.step()
+    assert param.data is view
+    assert not np.array_equal(view, before) and np.array_equal(row, param.data[0])

@@ -183,7 +183,7 @@ def test_a_copy_keeps_its_own_grad_and_label() -> None:
     assert x.label == "x"
     x.retain_grad()
     c.zero_grad()
-    assert c.grad is None and c._note is not None and not c._note.retain
+    assert c.grad is None and c._extras is not None and not c._extras.retain
 
 
 def test_reductions_accept_nested_lists_like_numpy() -> None:

@@ -108,9 +108,15 @@ class Optimizer:
 
     @staticmethod
     def assign(param: Value, array: np.ndarray) -> None:
-        """Store ``array`` as the parameter's new data (same dtype and shape)."""
-        array = np.asarray(array, dtype=param.dtype).reshape(param.shape)
-        param.data = float(array) if array.ndim == 0 and array.dtype == np.float64 else array
+        """Store ``array`` as the parameter's new data, in place for an array parameter (as PyTorch's
+        optimizers do: a view of ``param.data`` sees the update)."""
+        data = param.data
+        if type(data) is np.ndarray and data.flags.writeable:
+            data[...] = np.reshape(array, data.shape)
+        elif type(data) is np.ndarray:  # read-only data (a broadcast view, say) is replaced
+            param.data = np.array(array, dtype=data.dtype).reshape(data.shape)
+        else:
+            param.data = float(np.reshape(array, ()))
 
     # ------------------------------------------------------------------ saving
     def state_dict(self) -> dict[str, Any]:

@@ -12,17 +12,17 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ops, shapes
-from autograd.primitive import call, shape_of
+from autograd.apply import call
+from autograd.arrays import normalize_axis, operand, shape_of
+from autograd.arrays import raw as _raw
+from autograd.ops.elementwise import WHERE, divide, exp, log, where
+from autograd.ops.reductions import sum  # noqa: A004
+from autograd.ops.shapes import concatenate, reshape
 from autograd.value import Value
 
 
-def _raw(x: Any) -> Any:
-    return ops._raw(x)  # a Value's data; an ndarray itself (its own .data is a memoryview)
-
-
 def _count(shape: tuple[int, ...], axis: Any) -> int:
-    axes = shapes._normalize_axis(axis, len(shape))
+    axes = normalize_axis(axis, len(shape))
     if axes is None:
         return math.prod(shape)
     return math.prod(shape[a] for a in axes)
@@ -30,50 +30,66 @@ def _count(shape: tuple[int, ...], axis: Any) -> int:
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Average over ``axis``: sum(x) / n, so d mean/dx_i = 1/n."""
-    x = shapes._operand(x)
-    return ops.divide(ops.sum(x, axis, keepdims), float(_count(shape_of(x), axis)))
+    x = operand(x)
+    return divide(sum(x, axis, keepdims), float(_count(shape_of(x), axis)))
 
 
 def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Any:
     """Variance sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (PyTorch's default is 1)."""
-    x = shapes._operand(x)
+    x = operand(x)
     centered = x - mean(x, axis, keepdims=True)
     n = _count(shape_of(x), axis) - ddof
-    return ops.divide(ops.sum(centered * centered, axis, keepdims), float(n))
+    return divide(sum(centered * centered, axis, keepdims), float(n))
 
 
 def relu(x: Any) -> Any:
     """max(x, 0); derivative 1 for x > 0 and 0 otherwise (0 at the kink, as PyTorch)."""
     if isinstance(x, Value):  # where(x > 0, x, 0) without where()'s argument checks (a hot path)
-        return call(ops.WHERE, x, 0.0, cond=x.data > 0)
-    return ops.where(_raw(x) > 0, x, 0.0)
+        return call(WHERE, x, 0.0, cond=x.data > 0)
+    x = operand(x)
+    return where(x > 0, x, 0.0)
 
 
 def sigmoid(x: Any) -> Any:
     """1 / (1 + e^-x), from e = exp(-|x|) so nothing overflows; d/dx = s (1 - s)."""
-    e = ops.exp(-ops.where(_raw(x) >= 0, x, -x))  # |x|, with slope +1 at 0 to match the branch taken there
+    x = operand(x)
+    positive = _raw(x) >= 0
+    e = exp(where(positive, -x, x))  # -|x|, with the slope of the branch taken at 0
     r = 1.0 / (1.0 + e)
-    return ops.where(_raw(x) >= 0, r, e * r)
+    return where(positive, r, e * r)
+
+
+def log1p(u: Any) -> Any:
+    """log(1 + u) accurate for tiny u: u * log(w) / (w - 1) with w = 1 + u, and u itself where w rounds to 1.
+
+    d/du log(1 + u) = 1 / (1 + u).  The ratio form cancels the rounding of 1 + u
+    (a classic trick), so log1p(1e-20) = 1e-20 instead of 0.
+    """
+    u = operand(u)
+    w = 1.0 + u
+    rounds_to_one = _raw(w) == 1.0
+    denominator = where(rounds_to_one, 1.0, w - 1.0)  # never 0 in the branch that is used
+    return where(rounds_to_one, u, u * log(w) / denominator)
 
 
 def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
     """x limited to [lo, hi]; derivative 1 inside, 0 where clipped."""
     data = _raw(x)
     if lo is not None:
-        x = ops.where(data < lo, lo, x)
+        x = where(data < lo, lo, x)
     if hi is not None:
-        x = ops.where(data > hi, hi, x)
+        x = where(data > hi, hi, x)
     return x
 
 
 def squeeze(x: Any, axis: Any = None) -> Any:
     """Drop axes of length 1 (all of them, or those in ``axis``)."""
-    return ops.reshape(x, np.squeeze(np.empty(shape_of(x), dtype=np.bool_), axis).shape)
+    return reshape(x, np.squeeze(np.empty(shape_of(x), dtype=np.bool_), axis).shape)
 
 
 def unsqueeze(x: Any, axis: int) -> Any:
     """Insert an axis of length 1 at position ``axis``."""
-    return ops.reshape(x, np.expand_dims(np.empty(shape_of(x), dtype=np.bool_), axis).shape)
+    return reshape(x, np.expand_dims(np.empty(shape_of(x), dtype=np.bool_), axis).shape)
 
 
 def stack(values: Any, axis: int = 0) -> Any:
@@ -82,4 +98,4 @@ def stack(values: Any, axis: int = 0) -> Any:
     shapes = {shape_of(v) for v in values}
     if len(shapes) > 1:
         raise ValueError(f"stack: all inputs must have the same shape, got {sorted(shapes)}")
-    return ops.concatenate([unsqueeze(v, axis) for v in values], axis)
+    return concatenate([unsqueeze(v, axis) for v in values], axis)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.checking_report import GradcheckWarning
+from autograd.checking.report import GradcheckWarning
 from autograd.mode import no_grad
 from autograd.value import Value
 
@@ -26,19 +26,29 @@ def flat_output(out: Any) -> np.ndarray:
 
 
 class Problem:
-    """The function, its arguments, and which of them are differentiated."""
+    """The function, its arguments, and which of them are differentiated.
 
-    def __init__(self, f: Callable[..., Any], inputs: Any, who: str) -> None:
+    Build one from user input with :meth:`Problem.of` (which validates it); the
+    constructor takes the parts as they are.
+    """
+
+    def __init__(self, f: Callable[..., Any], args: list[Any], checked: list[int], arrays: list[np.ndarray],
+                 names: list[str], output_name: Callable[[tuple[int, ...]], str] | None = None) -> None:
+        self.f = f
+        self.args = args                # every argument of f, in order
+        self.checked = checked          # the positions that are differentiated
+        self.arrays = arrays            # float copies of the checked arguments
+        self.names = names              # how reports name each checked argument
+        self.output_name = output_name  # how reports name an output entry (None: by index)
+
+    @classmethod
+    def of(cls, f: Callable[..., Any], inputs: Any, who: str) -> Problem:
+        """Validate ``f`` and its inputs: float arrays and Values that require grad are checked."""
         if not callable(f):
             raise TypeError(f"{who}: f must be callable, got {type(f).__name__}")
-        self.f = f
-        if isinstance(inputs, (tuple, list)):
-            args = list(inputs)
-        else:
-            args = [inputs]
-        self.args: list[Any] = []
-        self.checked: list[int] = []
-        self.arrays: list[np.ndarray] = []
+        args = list(inputs) if isinstance(inputs, (tuple, list)) else [inputs]
+        checked: list[int] = []
+        arrays: list[np.ndarray] = []
         for position, arg in enumerate(args):
             data = arg.data if isinstance(arg, Value) else arg
             wanted = arg.requires_grad if isinstance(arg, Value) else _is_float_data(arg)
@@ -49,13 +59,11 @@ class Problem:
                         f"{who}: input {position} has dtype {array.dtype}; finite differences in "
                         "single precision are unreliable. Check in float64.", GradcheckWarning, stacklevel=4,
                     )
-                self.checked.append(position)
-                self.arrays.append(array)
-            self.args.append(arg)
-        if not self.checked:
+                checked.append(position)
+                arrays.append(array)
+        if not checked:
             raise ValueError(f"{who}: no input to check (pass float arrays or Values with requires_grad=True)")
-        self.names = [input_name(f, position) for position in self.checked]
-        self.output_name: Callable[[tuple[int, ...]], str] | None = None
+        return cls(f, args, checked, arrays, [input_name(f, position) for position in checked])
 
     def call(self, arrays: Sequence[np.ndarray], requires_grad: bool) -> tuple[Any, list[Value]]:
         """Run f with Values over ``arrays`` at the checked positions."""

@@ -1,7 +1,7 @@
 """The matrix primitives: matmul (NumPy's rules), a dense layer's linear map, and vdot.
 
 Like every primitive, each has its forward and one VJP per input side by side, and
-the VJPs are written with the module-level functions of :mod:`autograd.ops`, so they
+the VJPs are written with the functions of :mod:`autograd.ops`, so they
 run on ndarrays (first order) or on Values (``create_graph=True``).
 """
 
@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd.ops import _raw
-from autograd.primitive import Primitive, binary_operator, call, call_binary, normalize, register, shape_of
-from autograd.shapes import _as_array, reshape, sum, transpose  # noqa: A004  (sum of Values and arrays)
-from autograd.value import Value
+from autograd.apply import call, call_binary
+from autograd.arrays import as_array, normalize, raw, shape_of
+from autograd.ops.reductions import sum  # noqa: A004  (sum of Values and arrays)
+from autograd.ops.shapes import reshape, transpose
+from autograd.registry import Primitive, register
 
 # ---------------------------------------------------------------------------
 # matrix product (NumPy's matmul rules: 1-D operands, batch broadcasting)
@@ -58,12 +59,12 @@ def _matmul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
 
 
 def _is_transposed(a: Any) -> bool:
-    data = _raw(a)
+    data = raw(a)
     return type(data) is np.ndarray and data.ndim >= 2 and data.flags.f_contiguous and not data.flags.c_contiguous
 
 
 def _matmul_forward(x: Any, y: Any) -> Any:
-    x, y = _as_array(x), _as_array(y)
+    x, y = as_array(x), as_array(y)
     xs, ys = x.shape, y.shape
     if not xs or not ys:
         raise ValueError(f"matmul: shapes {xs} and {ys}: both operands need at least one dimension")
@@ -83,8 +84,8 @@ MATMUL = register(Primitive("matmul", _matmul_forward, (_matmul_vjp_x, _matmul_v
 
 
 def _linear_forward(x: Any, w: Any, b: Any = None) -> Any:
-    x, w = _as_array(x), _as_array(w)
-    b = None if b is None else _as_array(b)
+    x, w = as_array(x), as_array(w)
+    b = None if b is None else as_array(b)
     xs, ws = x.shape, w.shape
     if len(ws) != 2 or not xs or xs[-1] != ws[1] or (b is not None and b.shape != ws[:1]):
         bias = "" if b is None else f" and bias {b.shape}"
@@ -121,7 +122,7 @@ LINEAR = register(Primitive("linear", _linear_forward, (_linear_vjp_x, _linear_v
 
 
 def _vdot_forward(x: Any, y: Any) -> Any:
-    x, y = _as_array(x), _as_array(y)
+    x, y = as_array(x), as_array(y)
     if x.size != y.size:
         raise ValueError(f"vdot: inputs of shapes {shape_of(x)} and {shape_of(y)} have different sizes")
     return np.vdot(x, y)
@@ -160,6 +161,3 @@ def vdot(x: Any, y: Any) -> Any:
     """
     return call_binary(VDOT, x, y)
 
-
-Value.__matmul__ = binary_operator(MATMUL)  # type: ignore[method-assign]
-Value.__rmatmul__ = binary_operator(MATMUL, reflected=True)  # type: ignore[method-assign]

@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 
 from autograd import ops
-from autograd.checking_inputs import Problem, signature_parameters
-from autograd.checking_report import Entry, GradcheckError, GradcheckReport, GradcheckWarning, KinkWarning
+from autograd.arrays import raw as _raw
+from autograd.checking.inputs import Problem, signature_parameters
+from autograd.checking.report import Entry, GradcheckError, GradcheckReport, GradcheckWarning, KinkWarning
 from autograd.engine import gradients
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
 from autograd.value import Value
@@ -214,10 +215,6 @@ def _unit(a: Any) -> np.ndarray:
     return a / norm if norm > 0 else np.ones_like(a)
 
 
-def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Value) else x
-
-
 def _run(
     problem: Problem, order: int, eps: float, atol: float, rtol: float, fast: bool, kinks: str,
     projections: int, seed: int,
@@ -255,7 +252,7 @@ def gradcheck_report(
     fast: bool = False, kinks: str = "warn", projections: int = 3, seed: int = 0,
 ) -> GradcheckReport:
     """Run the first-order comparison of :func:`gradcheck` and return the full report (never raises on mismatch)."""
-    return _run(Problem(f, inputs, "gradcheck"), 1, eps, atol, rtol, fast, kinks, projections, seed)
+    return _run(Problem.of(f, inputs, "gradcheck"), 1, eps, atol, rtol, fast, kinks, projections, seed)
 
 
 def gradcheck(
@@ -338,7 +335,7 @@ def gradgradcheck_report(
     rtol: float = 1e-3, fast: bool = False, kinks: str = "warn", projections: int = 3, seed: int = 0,
 ) -> GradcheckReport:
     """Run the second-order comparison of :func:`gradgradcheck` and return the full report."""
-    problem = Problem(f, inputs, "gradgradcheck")
+    problem = Problem.of(f, inputs, "gradgradcheck")
     with no_grad():
         out, _ = problem.call(problem.arrays, requires_grad=False)
     out_shape = out.shape if isinstance(out, Value) else np.shape(out)
@@ -348,13 +345,10 @@ def gradgradcheck_report(
         v = np.array(_raw(grad_outputs), dtype=np.float64)
         if v.shape != tuple(out_shape):
             raise ValueError(f"gradgradcheck: grad_outputs has shape {v.shape} but f's output has shape {out_shape}")
-    second = object.__new__(Problem)  # same inputs (already validated) plus v
-    second.f = _first_derivative(problem, v)
-    second.args = [*problem.args, v]
-    second.checked = [*problem.checked, len(problem.args)]
-    second.arrays = [*problem.arrays, v]
-    second.names = [*problem.names, "grad_output v"]
-    second.output_name = _gradient_entry_namer(problem)
+    second = Problem(  # the same inputs (already validated) plus v
+        _first_derivative(problem, v), [*problem.args, v], [*problem.checked, len(problem.args)],
+        [*problem.arrays, v], [*problem.names, "grad_output v"], _gradient_entry_namer(problem),
+    )
     return _run(second, 2, eps, atol, rtol, fast, kinks, projections, seed)
 
 

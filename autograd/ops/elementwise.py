@@ -1,10 +1,5 @@
 """The elementwise primitives: forward rules and VJPs side by side.
 
-The reductions, shape and indexing primitives are in :mod:`autograd.shapes`, the
-matrix primitives (matmul, linear, vdot) in :mod:`autograd.linalg`; all register
-into the one registry of :mod:`autograd.primitive`, and this module re-exports
-their functions, so ``autograd.ops`` names every op.
-
 Each function here accepts Values, ndarrays and Python numbers alike: with a
 Value among its arguments it records a graph node, otherwise it is plain NumPy.
 The VJPs are written with these same functions, so the first-order backward
@@ -12,7 +7,7 @@ pass runs them on ndarrays and ``create_graph=True`` runs them on Values.
 
 Derivative conventions at kinks follow PyTorch: d|x|/dx = 0 at 0, maximum and
 minimum split the gradient equally on ties (max/min reductions, in
-:mod:`autograd.shapes`, share it among tied elements).
+:mod:`autograd.ops.reductions`, share it among tied elements).
 """
 
 from __future__ import annotations
@@ -23,21 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd.primitive import (
-    Primitive,
-    binary_operator,
-    call,
-    call_binary,
-    call_unary,
-    normalize,
-    register,
-)
-
-
-def _raw(x: Any) -> Any:
-    """The data of a Value, or x itself (masks and shapes are computed on raw data)."""
-    return x.data if isinstance(x, Value) else x
-
+from autograd.apply import call, call_binary, call_unary
+from autograd.arrays import all_finite, normalize
+from autograd.arrays import raw as _raw
+from autograd.registry import GRADIENT, TIMES_OTHER, Primitive, register
+from autograd.value import Value
 
 # ---------------------------------------------------------------------------
 # elementwise binary: NumPy broadcasting; the engine reduces each gradient back
@@ -46,7 +31,7 @@ def _raw(x: Any) -> Any:
 ADD = register(Primitive("add", operator.add, (
     lambda g, ans, x, y: g,                                  # d(x+y)/dx = 1
     lambda g, ans, x, y: g,                                  # d(x+y)/dy = 1
-)))
+), fast_vjps=(GRADIENT, GRADIENT)))
 
 SUBTRACT = register(Primitive("subtract", operator.sub, (
     lambda g, ans, x, y: g,                                  # d(x-y)/dx = 1
@@ -56,7 +41,7 @@ SUBTRACT = register(Primitive("subtract", operator.sub, (
 MULTIPLY = register(Primitive("multiply", operator.mul, (
     lambda g, ans, x, y: g * y,                              # d(xy)/dx = y
     lambda g, ans, x, y: g * x,                              # d(xy)/dy = x
-)))
+), fast_vjps=(TIMES_OTHER, TIMES_OTHER)))
 
 DIVIDE = register(Primitive("divide", operator.truediv, (
     lambda g, ans, x, y: divide(g, y),                       # d(x/y)/dx = 1/y
@@ -117,28 +102,11 @@ MINIMUM = register(Primitive("minimum", _minimum_forward, (
 )))
 
 
-def _all_finite(a: np.ndarray) -> bool:
-    """Whether an array holds no inf or NaN; for floats judged by the squared norm (one BLAS pass).
-
-    The norm is inf or NaN when any element is; it can also overflow for finite
-    elements beyond about 1e19 (float32) or 1e154 (float64): then the answer is
-    False, which only sends the caller to its slower general path. A strided array
-    is summed instead (vdot would copy it first).
-    """
-    if a.dtype.kind != "f":
-        return bool(np.isfinite(a).all())
-    if a.flags.c_contiguous:
-        return math.isfinite(np.vdot(a, a))
-    if a.flags.f_contiguous:
-        return math.isfinite(np.vdot(a.T, a.T))
-    return math.isfinite(np.add.reduce(a, None))
-
-
 def _where_forward(a: Any, b: Any, cond: Any) -> Any:
     if type(a) is float and type(b) is float and not isinstance(cond, np.ndarray):
         return a if cond else b
     if (type(b) is float and b == 0.0 and type(a) is np.ndarray and a.dtype.kind == "f" and type(cond) is np.ndarray
-            and cond.shape == a.shape and cond.dtype == np.bool_ and _all_finite(a)):
+            and cond.shape == a.shape and cond.dtype == np.bool_ and all_finite(a)):
         # where(cond, a, 0) as a * cond (a few times faster than np.where with a scalar):
         # exact when a is finite, and + 0.0 turns the -0.0 of negative a into 0.0.
         out = a * cond
@@ -303,42 +271,3 @@ def erf(x: Any) -> Any:
     """The error function, accurate to float64 round-off."""
     return call_unary(ERF, x)
 
-
-# The shape and matrix primitives live in autograd/shapes.py and autograd/linalg.py (they
-# build on the functions above); their names are re-exported here.
-from autograd.linalg import LINEAR, MATMUL, VDOT, linear, matmul, vdot  # noqa: E402, F401
-from autograd.shapes import (  # noqa: E402, F401
-    BROADCAST_TO,
-    CONCATENATE,
-    GETITEM,
-    LOGSUMEXP,
-    MAX,
-    MIN,
-    RESHAPE,
-    SCATTER_ADD,
-    SUM,
-    TRANSPOSE,
-    broadcast_to,
-    concatenate,
-    getitem,
-    logsumexp,
-    max,  # noqa: A004
-    min,  # noqa: A004
-    reshape,
-    scatter_add,
-    sum,  # noqa: A004
-    transpose,
-    unbroadcast,
-)
-from autograd.value import Value  # noqa: E402
-
-# Value's arithmetic operators, each the primitive's binary operator (one frame per op);
-# @ is attached in autograd/linalg.py.
-for _name, _primitive, _reflected in (
-    ("__add__", ADD, False), ("__radd__", ADD, True),
-    ("__sub__", SUBTRACT, False), ("__rsub__", SUBTRACT, True),
-    ("__mul__", MULTIPLY, False), ("__rmul__", MULTIPLY, True),
-    ("__truediv__", DIVIDE, False), ("__rtruediv__", DIVIDE, True),
-    ("__pow__", POWER, False), ("__rpow__", POWER, True),
-):
-    setattr(Value, _name, binary_operator(_primitive, _reflected))

@@ -1,0 +1,144 @@
+"""Array helpers shared by every layer of the engine; this module imports only NumPy.
+
+What a Value stores (``as_data``, ``normalize``), how a raw operand is checked
+(``as_constant``, ``operand``), and small shape helpers (``shape_of``,
+``normalize_axis``). ``Node`` is the base class of :class:`autograd.value.Value`,
+declared here so that these helpers can tell a Value from data without importing it
+(an ndarray has a ``.data`` attribute too: a memoryview).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+class Node:
+    """The base of ``Value`` (see autograd/value.py): a graph node with ``data``."""
+
+    __slots__ = ()
+    data: Any
+
+
+def raw(x: Any) -> Any:
+    """The data of a Value, or x itself (masks, shapes and conditions are computed on raw data)."""
+    return x.data if isinstance(x, Node) else x
+
+
+def as_array(x: Any) -> np.ndarray:
+    """An ndarray view of x (forwards call ndarray methods, which skip NumPy's Python-level wrappers)."""
+    return x if type(x) is np.ndarray else np.asarray(x)
+
+
+def operand(x: Any) -> Any:
+    """Nested lists and tuples as arrays (reductions need the operand's shape first)."""
+    return np.asarray(x) if isinstance(x, (list, tuple)) else x
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """Shape of a Value, ndarray or Python number (``()`` for numbers)."""
+    return getattr(x, "shape", ())
+
+
+def all_finite(a: np.ndarray) -> bool:
+    """Whether an array holds no inf or NaN; for floats judged by the squared norm (one BLAS pass).
+
+    The norm is inf or NaN when any element is; it can also overflow for finite
+    elements beyond about 1e19 (float32) or 1e154 (float64): then the answer is
+    False, which only sends the caller to its slower general path. A strided array
+    is summed instead (vdot would copy it first).
+    """
+    if a.dtype.kind != "f":
+        return bool(np.isfinite(a).all())
+    if a.flags.c_contiguous:
+        return math.isfinite(np.vdot(a, a))
+    if a.flags.f_contiguous:
+        return math.isfinite(np.vdot(a.T, a.T))
+    return math.isfinite(np.add.reduce(a, None))
+
+
+def normalize_axis(axis: Any, ndim: int) -> tuple[int, ...] | None:
+    """``axis`` (None, an int or a sequence of ints, negative allowed) as a tuple of non-negative axes."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of bounds for an array of {ndim} dimension(s)")
+        out.append(int(a) % ndim)
+    return tuple(out)
+
+
+def normalize(out: Any) -> Any:
+    """Store float64 scalars as Python floats and every other result as an ndarray."""
+    kind = type(out)
+    if kind is float:
+        return out
+    if kind is np.ndarray:
+        if out.ndim == 0 and out.dtype == np.float64:
+            return float(out)
+        return out
+    if kind is np.float64:
+        return float(out)
+    return np.asarray(out)
+
+
+_KIND_NAMES = {"b": "bool", "c": "complex", "O": "object", "U": "string", "S": "bytes",
+               "M": "datetime", "m": "timedelta", "V": "void"}
+
+
+def as_data(x: Any, dtype: Any = None, what: str = "Value data") -> Any:
+    """Turn user data into what a Value stores: a Python float or a float ndarray.
+
+    Ints become float64; float32/float64 arrays keep their dtype (or ``dtype``).
+    A 0-d float64 result is stored as a Python float, which makes scalar graphs
+    (micrograd-style) run at Python-float speed.
+
+    Raises:
+        TypeError: for bool, complex, object, string or other non-numeric data.
+    """
+    if type(x) is float and dtype is None:
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{what} has dtype bool; booleans are not differentiable, convert to float")
+    array = np.asarray(x) if not isinstance(x, (list, tuple)) else _list_to_array(x, what)
+    kind = array.dtype.kind
+    if kind in "iu":
+        array = array.astype(np.float64)
+    elif kind != "f":
+        raise TypeError(
+            f"{what} has dtype {array.dtype} ({_KIND_NAMES.get(kind, 'unsupported')}); "
+            "a Value holds float32 or float64 numbers (ints are converted to float64)"
+        )
+    if dtype is not None:
+        target = np.dtype(dtype)
+        if target not in (np.float32, np.float64):
+            raise TypeError(f"dtype {target} is not supported; use float32 or float64")
+        array = array.astype(target, copy=False)
+    return normalize(array)
+
+
+def _list_to_array(x: Any, what: str) -> np.ndarray:
+    try:
+        return np.asarray(x)
+    except ValueError as error:  # ragged nested lists
+        raise TypeError(f"{what} is a ragged nested sequence: {error}") from None
+
+
+def as_constant(x: Any, op: str) -> Any:
+    """Check a raw operand (number or array) that enters an op as a constant."""
+    kind = type(x)
+    if kind is float or kind is int or kind is np.ndarray:
+        if kind is np.ndarray and x.dtype.kind not in "fiub":
+            raise TypeError(f"{op}: operand has dtype {x.dtype}; only real numbers are supported")
+        return x
+    if isinstance(x, (bool, np.number, np.bool_)):
+        if isinstance(x, np.complexfloating):
+            raise TypeError(f"{op}: operand has dtype {np.asarray(x).dtype}; only real numbers are supported")
+        return x
+    if isinstance(x, (list, tuple)):
+        return as_constant(np.asarray(x), op)
+    raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}")

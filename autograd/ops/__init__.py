@@ -1,0 +1,143 @@
+"""Every op of the engine, and the one place that gives Value its operators and op methods.
+
+The primitives, each registered with its forward rule and VJPs side by side
+(see :mod:`autograd.registry`), live by family:
+
+- :mod:`autograd.ops.elementwise`: add ... power, maximum, minimum, where, exp, log, tanh, erf, ...
+- :mod:`autograd.ops.shapes`: reshape, transpose, getitem / scatter_add, concatenate
+- :mod:`autograd.ops.reductions`: sum, max, min, logsumexp, and broadcast_to (a sum's transpose)
+- :mod:`autograd.ops.linalg`: matmul, linear, vdot
+
+and :mod:`autograd.ops.composites` builds mean, var, relu, sigmoid, log1p, clip, squeeze,
+unsqueeze and stack from them (no derivative of their own). Every function accepts
+Values, ndarrays and Python numbers: with a Value among its arguments it records a
+graph node, otherwise it is plain NumPy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd.apply import binary_operator, unary_method
+from autograd.ops.composites import clip, log1p, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
+from autograd.ops.elementwise import (
+    ABSOLUTE,
+    ADD,
+    COS,
+    DIVIDE,
+    ERF,
+    EXP,
+    LOG,
+    MAXIMUM,
+    MINIMUM,
+    MULTIPLY,
+    NEGATIVE,
+    POWER,
+    SIN,
+    SQRT,
+    SUBTRACT,
+    TANH,
+    WHERE,
+    absolute,
+    add,
+    cos,
+    divide,
+    erf,
+    exp,
+    log,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    power,
+    sin,
+    sqrt,
+    subtract,
+    tanh,
+    where,
+)
+from autograd.ops.linalg import LINEAR, MATMUL, VDOT, linear, matmul, vdot
+from autograd.ops.reductions import (
+    BROADCAST_TO,
+    LOGSUMEXP,
+    MAX,
+    MIN,
+    SUM,
+    broadcast_to,
+    logsumexp,
+    max,  # noqa: A004
+    min,  # noqa: A004
+    sum,  # noqa: A004
+    unbroadcast,
+)
+from autograd.ops.shapes import (
+    CONCATENATE,
+    GETITEM,
+    RESHAPE,
+    SCATTER_ADD,
+    TRANSPOSE,
+    concatenate,
+    getitem,
+    reshape,
+    scatter_add,
+    transpose,
+)
+from autograd.value import Value
+
+__all__ = [
+    "ABSOLUTE", "ADD", "BROADCAST_TO", "CONCATENATE", "COS", "DIVIDE", "ERF", "EXP", "GETITEM", "LINEAR", "LOG",
+    "LOGSUMEXP", "MATMUL", "MAX", "MAXIMUM", "MIN", "MINIMUM", "MULTIPLY", "NEGATIVE", "POWER", "RESHAPE",
+    "SCATTER_ADD", "SIN", "SQRT", "SUBTRACT", "SUM", "TANH", "TRANSPOSE", "VDOT", "WHERE",
+    "absolute", "add", "broadcast_to", "clip", "concatenate", "cos", "divide", "erf", "exp", "getitem", "linear",
+    "log", "log1p", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "power",
+    "relu", "reshape", "scatter_add", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh",
+    "transpose", "unbroadcast", "unsqueeze", "var", "vdot", "where",
+]
+
+
+# ---------------------------------------------------------------------------
+# Value's operators and methods (declared in autograd/value.py for type checkers)
+
+# Each arithmetic operator is its primitive's binary operator, so that an op runs in one frame.
+for _name, _primitive, _reflected in (
+    ("__add__", ADD, False), ("__radd__", ADD, True),
+    ("__sub__", SUBTRACT, False), ("__rsub__", SUBTRACT, True),
+    ("__mul__", MULTIPLY, False), ("__rmul__", MULTIPLY, True),
+    ("__truediv__", DIVIDE, False), ("__rtruediv__", DIVIDE, True),
+    ("__pow__", POWER, False), ("__rpow__", POWER, True),
+    ("__matmul__", MATMUL, False), ("__rmatmul__", MATMUL, True),
+):
+    setattr(Value, _name, binary_operator(_primitive, _reflected))
+
+for _name, _primitive in (
+    ("__neg__", NEGATIVE), ("__abs__", ABSOLUTE), ("abs", ABSOLUTE), ("exp", EXP), ("log", LOG), ("sqrt", SQRT),
+    ("tanh", TANH), ("sin", SIN), ("cos", COS), ("erf", ERF),
+):
+    setattr(Value, _name, unary_method(_primitive))
+
+
+def _reshape_method(self: Value, *shape: Any) -> Value:
+    """v.reshape(2, 3) or v.reshape((2, 3))."""
+    return reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)  # type: ignore[no-any-return]
+
+
+def _transpose_method(self: Value, *axes: Any) -> Value:
+    """v.transpose() reverses the axes; v.transpose(1, 0, 2) or v.transpose((1, 0, 2)) permutes them."""
+    if len(axes) == 1 and not isinstance(axes[0], int):
+        axes = axes[0]
+    return transpose(self, tuple(axes) if axes else None)  # type: ignore[no-any-return]
+
+
+def _flatten_method(self: Value) -> Value:
+    """The elements in one axis."""
+    return reshape(self, (-1,))  # type: ignore[no-any-return]
+
+
+for _name, _method in (
+    ("__getitem__", getitem), ("maximum", maximum), ("minimum", minimum), ("sum", sum), ("max", max),
+    ("min", min), ("mean", mean), ("var", var), ("logsumexp", logsumexp), ("broadcast_to", broadcast_to),
+    ("squeeze", squeeze), ("unsqueeze", unsqueeze), ("relu", relu), ("sigmoid", sigmoid), ("clip", clip),
+    ("reshape", _reshape_method), ("transpose", _transpose_method), ("flatten", _flatten_method),
+):
+    setattr(Value, _name, _method)
+Value.T = property(lambda self: transpose(self, None), doc="The array with its axes reversed.")  # type: ignore[method-assign, assignment]

@@ -1,0 +1,143 @@
+"""The primitive registry: every differentiable op, its forward rule and its VJPs, in one table.
+
+A primitive is an op with a forward rule (NumPy, or ``math`` for Python floats)
+and one vector-Jacobian product per input.  Everything else in the project is
+composed from primitives, so differentiating them is all the engine needs, and a
+test that iterates ``REGISTRY`` can check that every primitive is gradient-tested.
+
+Each VJP has the plain signature ``vjp(g, ans, *inputs, **params) -> gradient``
+for one input: ``g`` is the gradient flowing into the output ``ans``.  VJPs are
+written with the module-level functions of :mod:`autograd.ops` and ordinary
+operators, which accept both ndarrays and Values.  The engine calls them with
+raw arrays on the ordinary (first-order) path, so that path costs plain NumPy
+arithmetic; under ``backward(create_graph=True)`` it calls the very same VJPs
+with Values, so the backward pass is recorded and can be differentiated again.
+
+Fast paths are declared here too, beside the rule they speed up, never written
+elsewhere: ``scalar_forward`` (``math.exp`` for a Python float) and ``fast_vjps``,
+one :class:`FastVJP` per input naming what the VJP computes in a form the engine
+applies without a call (``g`` itself for add, ``g`` times the other input for
+multiply). A fast VJP describes the VJP functions it was declared with: assigning
+new ``vjps`` to a primitive switches it off. ``autograd.engine.general_path()``
+switches every fast VJP off, and the tests compare the two paths.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, Protocol
+
+VJP = Callable[..., Any]
+
+
+class VJPTable(Protocol):
+    """What ``Primitive.vjps`` is: indexed by input position, gives that input's VJP."""
+
+    def __getitem__(self, index: int, /) -> VJP: ...
+
+
+class FastVJP:
+    """A first-order VJP the engine applies inline: what ``vjp(g, ans, x, y)`` returns, without the call."""
+
+    def __init__(self, name: str, formula: str) -> None:
+        self.name = name
+        self.formula = formula
+
+    def __repr__(self) -> str:
+        return f"FastVJP({self.name}: {self.formula})"
+
+
+GRADIENT = FastVJP("GRADIENT", "g")                # the input's gradient is g itself (add)
+TIMES_OTHER = FastVJP("TIMES_OTHER", "g * other")  # g times the other input's data (multiply)
+
+
+class Primitive:
+    """One differentiable op: a name, a forward rule and one VJP per input.
+
+    Args:
+        name: what graphs, traces and error messages call the op.
+        forward: computes the output from raw ndarrays/floats (and keyword params).
+        vjps: one function per input, ``vjp(g, ans, *inputs, **params)``; or an
+            object indexed by input position (variadic ops such as concatenate).
+        scalar_forward: optional faster rule used when every input is a Python
+            float (``math.exp`` instead of ``np.exp``); NumPy is used whenever it
+            raises, so overflow gives inf and domain errors give NaN, as in NumPy.
+        fast_vjps: optional, one :class:`FastVJP` per input of a two-input primitive
+            without params: what each of ``vjps`` computes, applied inline by the
+            first-order backward pass.
+    """
+
+    fast_vjps: tuple[FastVJP, ...] | None = None
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        vjps: VJPTable,
+        scalar_forward: Callable[..., Any] | None = None,
+        fast_vjps: tuple[FastVJP, ...] | None = None,
+    ) -> None:
+        self.name = name
+        self.forward = forward
+        self._declared = (vjps, fast_vjps)
+        self.vjps = vjps
+        self.scalar_forward = scalar_forward
+        self.freed: Primitive = FreedPrimitive(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name == "vjps":  # a fast VJP holds only for the VJP functions it was declared with
+            declared_vjps, fast = self.__dict__.get("_declared", (None, None))
+            object.__setattr__(self, "fast_vjps", fast if value is declared_vjps else None)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+class FreedPrimitive(Primitive):
+    """Stands in for a node's primitive once ``backward`` has released the graph."""
+
+    def __init__(self, name: str) -> None:  # noqa: D107  (no super(): no twin of its own)
+        self.name = name
+        self.forward = _no_forward
+        self.vjps = _FreedVJPs(name)
+        self.scalar_forward = None
+        self.freed = self
+
+
+def _no_forward(*args: Any, **kwargs: Any) -> Any:  # pragma: no cover - never called
+    raise RuntimeError("a freed primitive has no forward")
+
+
+class _FreedVJPs:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __getitem__(self, index: int) -> VJP:
+        raise RuntimeError(
+            f"Trying to backward through the graph a second time (at op '{self.name}'): "
+            "its buffers were released by the first backward. Specify retain_graph=True "
+            "on the first backward() call if you need to backward through it again."
+        )
+
+
+class PerInput:
+    """VJPs of a variadic op (concatenate): ``vjps[i]`` is ``vjp(i, g, ans, *inputs, **params)``."""
+
+    def __init__(self, vjp: Callable[..., Any]) -> None:
+        self.vjp = vjp
+
+    def __getitem__(self, index: int) -> VJP:
+        return functools.partial(self.vjp, index)
+
+
+REGISTRY: dict[str, Primitive] = {}
+
+
+def register(primitive: Primitive) -> Primitive:
+    """Add a primitive to the registry (tests iterate it to gradient-check every primitive)."""
+    if primitive.name in REGISTRY:
+        raise ValueError(f"primitive {primitive.name!r} is registered twice")
+    REGISTRY[primitive.name] = primitive
+    return primitive
