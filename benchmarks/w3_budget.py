@@ -31,9 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import data, floor, ours  # noqa: E402
 from benchlib.harness import Job, load_average, measure_interleaved, paired_ratio  # noqa: E402
 
-from autograd.linalg import _linear_forward  # noqa: E402
-from autograd.ops import _where_forward  # noqa: E402
-from autograd.shapes import _logsumexp_forward, _logsumexp_vjp, _scatter_add_forward, broadcast_to  # noqa: E402
+from autograd.ops.elementwise import _where_forward  # noqa: E402
+from autograd.ops.linalg import _linear_forward  # noqa: E402
+from autograd.ops.reductions import _logsumexp_forward, _logsumexp_vjp, broadcast_to  # noqa: E402
+from autograd.ops.shapes import _scatter_add_forward  # noqa: E402
 
 
 def arrays_only_step(params: list[np.ndarray], X: np.ndarray, labels: np.ndarray) -> float:
