@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from autograd.arrays import shape_of
-from autograd.mode import _Anomaly, enable_grad, no_grad
+from autograd.mode import ANOMALY, STATE, _Anomaly, enable_grad, no_grad
 from autograd.ops.reductions import unbroadcast
 from autograd.registry import GRADIENT, TIMES_OTHER
 from autograd.value import NO_INPUT, VARIADIC, Value, constant
@@ -214,12 +214,6 @@ def run_backward(
         return _run_backward(output, seed, retain_graph, create_graph, targets, on_node)
 
 
-class _Path:
-    """Whether every node goes through the general path (``general_path()``)."""
-
-    general: bool = False
-
-
 class general_path(contextlib.ContextDecorator):
     """Inside ``with general_path():`` backward passes apply every VJP through the general path.
 
@@ -228,13 +222,16 @@ class general_path(contextlib.ContextDecorator):
     the same; the tests use this to compare the two paths.
     """
 
+    def _recreate_cm(self) -> general_path:
+        return general_path()
+
     def __enter__(self) -> general_path:
-        self._previous = _Path.general
-        _Path.general = True
+        self._previous = STATE.general_path
+        STATE.general_path = True
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _Path.general = self._previous
+        STATE.general_path = self._previous
 
 
 # The pass state lives on the nodes (_g), so passes in two threads over shared nodes must not
@@ -280,8 +277,8 @@ def _walk(
 ) -> None:
     """The pass proper: each node in ``order`` takes its gradient from ``_g`` and sends its inputs theirs."""
     deposited: set[int] = set()
-    watch = _Anomaly.enabled
-    general = create_graph or on_node is not None or _Path.general
+    watch = STATE.flags & ANOMALY
+    general = create_graph or on_node is not None or STATE.general_path
     value_type = Value
     for node in order:
         g = node._g

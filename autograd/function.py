@@ -50,7 +50,7 @@ import numpy as np
 
 from autograd.apply import record
 from autograd.arrays import as_constant, normalize
-from autograd.mode import _GradMode, no_grad
+from autograd.mode import RECORD, STATE, no_grad
 from autograd.registry import FreedPrimitive, Primitive
 from autograd.value import Value, constant
 
@@ -128,7 +128,7 @@ class Function:
                 inputs.append(as_constant(arg, f"{name}.apply (argument {position})"))
         datas = [_as_forward_array(x.data if isinstance(x, Value) else x) for x in inputs]
         needs = tuple(isinstance(x, Value) and x.requires_grad for x in inputs)
-        recording = _GradMode.enabled and any(needs)
+        recording = bool(STATE.flags & RECORD) and any(needs)
         ctx = FunctionCtx(name, needs if recording else (False,) * len(inputs))
         with no_grad():
             raw_out = cls.forward(ctx, *datas, **kwargs)
