@@ -40,7 +40,7 @@ import numpy as np
 from autograd.arrays import shape_of
 from autograd.mode import ANOMALY, STATE, _Anomaly, enable_grad, no_grad
 from autograd.ops.reductions import unbroadcast
-from autograd.registry import GRADIENT, TIMES_OTHER
+from autograd.registry import GRADIENT, TIMES_OTHER, PerInput
 from autograd.value import NO_INPUT, VARIADIC, Value, constant
 
 
@@ -127,7 +127,7 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
     A gradient is copied only when it could share memory with another: when the same
     array already went to another leaf, or when it is a view (a transposed, reshaped or
     broadcast gradient) of an array that something else still holds, or a read-only
-    broadcast view. A writeable view of a fresh result
+    broadcast view, or when it is (or overlaps) the node's own data. A writeable view of a fresh result
     that nothing else refers to is kept as it is (for a Linear layer's weight that
     saves a copy of the whole weight gradient per step).
     """
@@ -147,6 +147,8 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
             g = g.copy()  # shares memory with another array (or is a broadcast view): make its own
         elif id(g) in deposited:
             g = g.copy()  # the same array already went to another leaf
+        elif np.may_share_memory(g, data):
+            g = g.copy()  # the node's own data (a custom backward returning a saved input)
         deposited.add(id(g))
     if node.grad is None:
         node.grad = g
@@ -187,9 +189,15 @@ def _propagate(
     params = node._params or _NO_PARAMS
     vjps = node._prim.vjps
     contributions: list[tuple[int, Any]] = []
-    for i, x in enumerate(inputs):
-        if isinstance(x, Value) and x.requires_grad:
-            contributions.append((i, _send(x, vjps[i](g, ans, *args, **params), mark)))
+    if isinstance(vjps, PerInput):  # a variadic op: its inputs passed once, not once per input
+        args = tuple(args)
+        for i, x in enumerate(inputs):
+            if isinstance(x, Value) and x.requires_grad:
+                contributions.append((i, _send(x, vjps.gradient(i, g, ans, args, params), mark)))
+    else:
+        for i, x in enumerate(inputs):
+            if isinstance(x, Value) and x.requires_grad:
+                contributions.append((i, _send(x, vjps[i](g, ans, *args, **params), mark)))
     if on_node is not None:
         on_node(node, g, contributions)
 
