@@ -110,6 +110,9 @@ LAYERS: dict[str, Callable[[], nn.Module]] = {
     "GELU": nn.GELU, "GELU tanh": lambda: nn.GELU("tanh"),
     "Swish": nn.Swish, "Swish learnable": lambda: nn.Swish(1.5, learnable=True), "SiLU": nn.SiLU,
     "Softplus": nn.Softplus, "Softplus beta": lambda: nn.Softplus(beta=2.0, threshold=1.0),
+    "SELU": nn.SELU, "CELU": lambda: nn.CELU(0.5), "Mish": nn.Mish, "Hardtanh": lambda: nn.Hardtanh(-0.5, 0.5),
+    "ReLU6": nn.ReLU6, "Hardsigmoid": nn.Hardsigmoid, "Hardswish": nn.Hardswish, "Softsign": nn.Softsign,
+    "LogSigmoid": nn.LogSigmoid, "Tanhshrink": nn.Tanhshrink, "Softmin": nn.Softmin,
 }
 
 
