@@ -78,9 +78,16 @@ def clip_grad_norm_(parameters: Value | Iterable[Value], max_norm: float, norm_t
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {total}; "
                            "pass error_if_nonfinite=False to scale by it anyway")
-    scale = min(max_norm / (total + 1e-6), 1.0) if math.isfinite(total) else max_norm / (total + 1e-6)
-    for param, grad in zip(params, grads, strict=True):
-        _set_grad(param, (grad * scale).astype(grad.dtype, copy=False))
+    if math.isfinite(total):
+        scale = min(max_norm / (total + 1e-6), 1.0)
+        for param, grad in zip(params, grads, strict=True):
+            _set_grad(param, (grad * scale).astype(grad.dtype, copy=False))
+    else:  # as PyTorch: scaled by max_norm / inf = 0 (an infinite entry becomes 0 * inf = NaN) or by NaN
+        for param, grad in zip(params, grads, strict=True):
+            finite = np.isfinite(grad)
+            scaled = np.where(finite, 0.0 * np.where(finite, grad, 0.0), math.nan) if math.isinf(total) \
+                else np.full_like(grad, math.nan)
+            _set_grad(param, scaled.astype(grad.dtype, copy=False))
     return total
 
 

@@ -12,6 +12,10 @@ accumulator s = initial_accumulator_value at first:
 Each coordinate's step shrinks as its squared gradients add up: coordinates with
 rare, small gradients keep large steps (good for sparse features), and the
 effective learning rate decays on its own even without ``lr_decay``.
+
+One difference from PyTorch: a parameter group's own ``initial_accumulator_value``
+is used for its parameters (PyTorch fills every accumulator with the value given to
+the constructor and ignores the group's).
 """
 
 from __future__ import annotations

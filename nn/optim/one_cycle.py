@@ -115,7 +115,8 @@ class OneCycleLR(LRScheduler):
                 if step <= end or i == len(self.phases) - 1:
                     fraction = (step - start) / (end - start)
                     lrs.append(self._anneal(group[lr_from], group[lr_to], fraction))
-                    momentum = self._anneal(group[momentum_from], group[momentum_to], fraction)
+                    if self.cycle_momentum:
+                        momentum = self._anneal(group[momentum_from], group[momentum_to], fraction)
                     break
                 start = end
             if self.cycle_momentum:
