@@ -4,8 +4,15 @@ Call ``stopper.step(val_loss, model)`` once per epoch; it returns True when trai
 should stop.  An epoch improves on the best so far when (mode='min')
 ``metric < best - min_delta`` (mode='max': ``metric > best + min_delta``); a NaN metric
 never improves.  With ``restore_best`` the module's ``state_dict`` is copied at each
-improvement, and put back into the module when ``step`` says stop (or on ``restore``),
-so the model you keep is the one from the best epoch, not the last.
+improvement; ``restore(model)`` puts it back, so the model you keep is the one from the
+best epoch, not the last.  ``step`` itself never changes the module:
+
+    stopper = nn.EarlyStopping(patience=20)
+    for epoch in range(max_epochs):
+        train_one_epoch(model)
+        if stopper.step(validation_loss(model), model):
+            break
+    stopper.restore(model)        # the weights of epoch stopper.best_step
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ class EarlyStopping:
             first epoch that does not improve).
         min_delta: how much better than the best a metric must be to count as an improvement (>= 0).
         mode: 'min' (e.g. a loss) or 'max' (e.g. an accuracy).
-        restore_best: keep a copy of the best ``state_dict`` and load it back when stopping.
+        restore_best: keep a copy of the best ``state_dict`` (for :meth:`restore`).
 
     Attributes:
         best: the best metric so far (inf for 'min', -inf for 'max' before any step).
@@ -66,8 +73,8 @@ class EarlyStopping:
 
         Args:
             metric: a number (or a scalar Value) to watch.
-            module: the model; with ``restore_best`` its weights are copied at each improvement and
-                restored when this returns True.
+            module: the model; with ``restore_best`` its weights are copied at each improvement
+                (the module itself is not changed).
         """
         value = float(metric.item() if hasattr(metric, "item") else metric)
         index = self.steps
@@ -80,10 +87,7 @@ class EarlyStopping:
         self.num_bad_steps += 1
         if self.num_bad_steps >= self.patience:
             self.stopped = True
-            if self.restore_best and module is not None and self.best_state is not None:
-                self.restore(module)
-            return True
-        return False
+        return self.num_bad_steps >= self.patience
 
     def restore(self, module: Module) -> None:
         """Load the best ``state_dict`` seen into ``module``.
