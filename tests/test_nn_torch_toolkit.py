@@ -189,25 +189,6 @@ def test_parameter_groups_and_state_dict_round_trip_match_torch(name: str, defau
     assert _worst(ours, [START] * 20) > 1e-3              # the parameters did move
 
 
-def test_optimizers_update_the_parameter_array_in_place() -> None:
-    """A view of param.data sees the step, as with PyTorch's in-place updates."""
-    for cls, options in [(optim.SGD, dict(lr=0.1, momentum=0.9, weight_decay=0.1)), (optim.Adam, dict(lr=0.1)),
-                         (optim.AdamW, dict(lr=0.1, amsgrad=True)), (optim.RMSprop, dict(lr=0.1, centered=True)),
-                         (optim.Adagrad, dict(lr=0.1, weight_decay=0.1))]:
-        params = [nn.Parameter(a) for a in START]
-        views = [p.data[..., :1] for p in params]
-        arrays = [p.data for p in params]
-        opt = cls(params, **options)
-        for _ in range(2):
-            opt.zero_grad()
-            _loss_ours(params).backward()
-            opt.step()
-        for param, view, array in zip(params, views, arrays, strict=True):
-            assert param.data is array, cls.__name__
-            np.testing.assert_array_equal(view, param.data[..., :1])
-            assert not np.array_equal(param.data, START[params.index(param)]), cls.__name__
-
-
 # ---------------------------------------------------------------------------
 # nn.utils
 

@@ -132,6 +132,23 @@ def test_new_optimizers_keep_float32_and_resume_from_state_dict(cls) -> None:
     np.testing.assert_array_equal(param.data, reference[-1])
 
 
+@pytest.mark.parametrize("make", [
+    lambda p: optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.1), lambda p: optim.Adam(p, lr=0.1),
+    lambda p: optim.AdamW(p, lr=0.1, amsgrad=True), lambda p: optim.RMSprop(p, lr=0.1, centered=True),
+    lambda p: optim.Adagrad(p, lr=0.1, weight_decay=0.1)])
+def test_optimizers_update_the_parameter_array_in_place(make) -> None:
+    """A view of param.data sees the step, as with PyTorch's in-place updates."""
+    param = nn.Parameter(THETA0)
+    array, view = param.data, param.data[:, :1]
+    opt = make([param])
+    for g in GRADS[:2]:
+        param.grad = g.copy()
+        opt.step()
+    assert param.data is array
+    np.testing.assert_array_equal(view, param.data[:, :1])
+    assert not np.array_equal(param.data, THETA0)
+
+
 # ---------------------------------------------------------------------------
 # schedulers by their closed forms
 
@@ -189,6 +206,55 @@ def test_reduce_lr_on_plateau_by_hand() -> None:
         scheduler.step(m)
         lrs.append(scheduler.get_last_lr()[0])
     assert lrs == [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.2, 0.2]
+
+
+def test_scheduler_state_dict_resumes_and_sequential_refuses_plateau() -> None:
+    def run(resume_at: int | None) -> list[float]:
+        opt = optim.SGD([nn.Parameter(1.0)], lr=0.8)
+        make = lambda: optim.SequentialLR(opt, [optim.LinearLR(opt, 0.5, 1.0, 3),  # noqa: E731
+                                                optim.CosineAnnealingLR(opt, T_max=6)], [4])
+        scheduler, out = make(), []
+        for t in range(12):
+            if t == resume_at:
+                saved, lr = scheduler.state_dict(), opt.param_groups[0]["lr"]
+                for group in opt.param_groups:
+                    group.pop("initial_lr")
+                scheduler = make()
+                scheduler.load_state_dict(saved)
+                opt.param_groups[0]["lr"] = lr
+            scheduler.step()
+            out.append(scheduler.get_last_lr()[0])
+        return out
+
+    assert run(None) == run(7)
+    opt = optim.SGD([nn.Parameter(1.0)], lr=0.8)
+    with pytest.raises(TypeError, match="schedulers\\[1\\]"):
+        optim.SequentialLR(opt, [optim.StepLR(opt, 2), optim.ReduceLROnPlateau(opt)], [3])
+
+
+# ---------------------------------------------------------------------------
+# Module helpers of the toolkit
+
+def test_module_apply_requires_grad_and_dtype_conversion() -> None:
+    model = nn.MLP(3, [4, 2], activation=nn.Tanh, rng=np.random.default_rng(0))
+    visited = []
+    assert model.apply(lambda m: visited.append(type(m).__name__)) is model
+    assert visited == ["Linear", "Tanh", "Linear", "MLP"]                   # children first, as PyTorch
+    model.apply(lambda m: nn.init.zeros_(m.bias) if isinstance(m, nn.Linear) else None)
+    assert all(np.all(m.bias.data == 0) for m in model.modules() if isinstance(m, nn.Linear))
+    assert model.requires_grad_(False) is model and not any(p.requires_grad for p in model.parameters())
+    model.requires_grad_(True)
+    before = {name: np.array(p.data) for name, p in model.named_parameters()}
+    nn.mse_loss(model(np.ones((2, 3))), np.zeros((2, 2))).backward()
+    assert model.float() is model
+    assert all(p.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
+    assert model(np.ones((2, 3), dtype=np.float32)).dtype == np.float32
+    model.double()
+    for name, p in model.named_parameters():
+        assert p.dtype == np.float64
+        np.testing.assert_allclose(p.data, before[name], rtol=1e-7)       # float32 round trip
+    with pytest.raises(TypeError, match="float16"):
+        model.to(np.float16)
 
 
 # ---------------------------------------------------------------------------

@@ -55,6 +55,8 @@ class LRScheduler:
     and may define ``closed_form_lr`` (the lr at ``last_epoch`` from ``base_lrs``), which SequentialLR uses
     when it hands over to a scheduler."""
 
+    needs_metric = False  # True for schedulers stepped with a metric (ReduceLROnPlateau)
+
     def __init__(self, optimizer: Optimizer) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__} needs an Optimizer, got {type(optimizer).__name__}")
@@ -293,8 +295,7 @@ class SequentialLR(LRScheduler):
         if not schedulers:
             raise ValueError("SequentialLR: schedulers is empty")
         for i, scheduler in enumerate(schedulers):
-            if not isinstance(scheduler, LRScheduler) or isinstance(scheduler, SequentialLR) or \
-                    type(scheduler).__name__ == "ReduceLROnPlateau":
+            if not isinstance(scheduler, LRScheduler) or isinstance(scheduler, SequentialLR) or scheduler.needs_metric:
                 raise TypeError(f"SequentialLR: schedulers[{i}] must be an epoch scheduler, got {scheduler!r}")
             if scheduler.optimizer is not optimizer:
                 raise ValueError(f"SequentialLR: schedulers[{i}] belongs to another optimizer")

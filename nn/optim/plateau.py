@@ -36,6 +36,8 @@ class ReduceLROnPlateau(LRScheduler):
         eps: a cut smaller than this is not applied (>= 0).
     """
 
+    needs_metric = True
+
     def __init__(
         self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
         threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
