@@ -116,6 +116,12 @@ LAYERS: dict[str, Callable[[], nn.Module]] = {
 }
 
 
+def test_every_activation_module_is_in_the_layer_checks() -> None:
+    modules = (nn.activations, nn.activations_hard, nn.activations_smooth)
+    classes = {name for module in modules for name in module.__all__ if name[0].isupper()}
+    assert classes <= set(LAYERS), classes - set(LAYERS)
+
+
 @pytest.mark.parametrize("name", sorted(LAYERS))
 def test_layer_keeps_float32(name: str) -> None:
     layer = LAYERS[name]()
