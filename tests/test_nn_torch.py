@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="PyTorch is not installed: the cross-checks against it are skipped")
 
 import nn  # noqa: E402
 from autograd import Value  # noqa: E402
