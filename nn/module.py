@@ -15,7 +15,7 @@ are left out.  ``weights()`` yields exactly the parameters with ``ndim >= 2``.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -124,6 +124,42 @@ class Module:
     def children(self) -> Iterator[Module]:
         """The directly registered sub-modules."""
         yield from self._modules.values()
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every sub-module (children first, as PyTorch) and on this module; returns self.
+
+        E.g. ``model.apply(init_weights)`` with a function that re-initialises each ``Linear``.
+        """
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def requires_grad_(self, flag: bool = True) -> Module:
+        """Set ``requires_grad`` on every parameter (False freezes the module); returns self."""
+        for param in self.parameters():
+            param.requires_grad_(flag)
+        return self
+
+    def to(self, dtype: Any) -> Module:
+        """Convert every parameter (and its gradient) to ``dtype``, float32 or float64, in place; returns self."""
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise TypeError(f"{type(self).__name__}.to: dtype must be float32 or float64, got {dtype}")
+        for param in self.parameters():
+            param.data = Value(np.asarray(param.data, dtype=dtype), requires_grad=False).data
+            if param.grad is not None:
+                grad = param.grad.data if isinstance(param.grad, Value) else param.grad
+                param.grad = Value(np.asarray(grad, dtype=dtype), requires_grad=False).data
+        return self
+
+    def float(self) -> Module:
+        """``to(float32)``."""
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """``to(float64)``."""
+        return self.to(np.float64)
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         """(dotted name, parameter) pairs, each parameter once even if shared between modules."""
