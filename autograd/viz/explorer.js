@@ -5,7 +5,7 @@
 (function () {
   const DATA = JSON.parse(document.getElementById("trace-data").textContent);
   const SVG_NS = "http://www.w3.org/2000/svg";
-  const BOX_W = 150, BOX_H = 62, MARGIN = 20;
+  const BOX_W = 160, BOX_H = 62, MARGIN = 20, CHARS = 24;
   const nodes = DATA.nodes, F = DATA.forward.length, B = DATA.backward.length;
   const LAST = F + B + 1;              // 0: start, 1..F: forward, F+1..F+B: backward, LAST: the gradients
   const svg = document.getElementById("graph");
@@ -48,8 +48,10 @@
       g.append(el("title", {}, n.leaf ? `${n.name}: input (${n.shape}, ${n.dtype})` : `${n.name} = ${n.expr}`));
       g.append(el("rect", { width: BOX_W, height: BOX_H, rx: 6 }));
       g.append(el("text", { x: 8, y: 15, class: "name" }, clip(n.name, 14)));
-      g.append(el("text", { x: BOX_W - 8, y: 15, "text-anchor": "end", class: "faint" }, clip(n.op, 10)));
-      g.append(el("text", { x: 8, y: 30, class: "faint" }, clip(n.leaf ? n.shape : n.expr, 24)));
+      const kind = n.shape === "scalar" ? n.op : `${n.op} ${n.shape}`;   // tensor nodes show their shape
+      g.append(el("text", { x: BOX_W - 8, y: 15, "text-anchor": "end", class: "faint" }, clip(kind, 15)));
+      const what = n.leaf ? (n.requiresGrad ? "input" : "constant") : n.expr;
+      g.append(el("text", { x: 8, y: 30, class: "faint" }, clip(what, CHARS)));
       const data = el("text", { x: 8, y: 44, class: "data" }, "");
       const grad = el("text", { x: 8, y: 57, class: "grad" }, "");
       g.append(data, grad);
@@ -71,9 +73,9 @@
       gradText[row.node] = "grad " + row.upstream;
       classes[row.node].push("has-grad");
       for (const item of row.inputs) {
-        if (k === rows - 1 || gradText[item.to] === undefined || gradText[item.to].startsWith("\u03a3")) {
-          gradText[item.to] = `\u03a3 so far ${item.running}` + (item.uses > 1 ? ` (${item.received}/${item.uses})` : "");
-        }
+        // an input is processed after all its consumers, so its own row (above) overwrites this later
+        gradText[item.to] = item.uses > 1 ? `\u03a3 so far ${item.running} (${item.received}/${item.uses})`
+          : `grad ${item.running}`;
       }
     }
     let current = null;
@@ -93,8 +95,8 @@
     for (const n of nodes) {
       const box = boxes[n.id];
       box.group.setAttribute("class", ["node"].concat(n.requiresGrad ? [] : ["constant"], classes[n.id]).join(" "));
-      box.data.textContent = classes[n.id].includes("computed") ? clip("data " + n.data, 26) : "";
-      box.grad.textContent = gradText[n.id] !== undefined ? clip(gradText[n.id], 26) : "";
+      box.data.textContent = classes[n.id].includes("computed") ? clip("data " + n.data, CHARS) : "";
+      box.grad.textContent = gradText[n.id] !== undefined ? clip(gradText[n.id], CHARS) : "";
     }
     for (const e of edges) {
       const f = activeEdges.has(e.from + ">" + e.to + ">f"), b = activeEdges.has(e.from + ">" + e.to + ">b");
@@ -154,12 +156,13 @@
         return;
       }
       panel.append(html("p", "Chain rule: contribution = local derivative \u00d7 upstream, for each input."));
-      const rows = row.inputs.map((item) => {
+      for (const item of row.inputs) {                 // one small table per input: it fits the panel
         const formula = html("td", item.formula, "formula");
         const running = item.uses > 1 ? `${item.running} (${item.received} of ${item.uses} received)` : item.running;
-        return [nodes[item.to].name, formula, item.local || "(a Jacobian, applied as a VJP)", item.contribution, running];
-      });
-      panel.append(table(["input", "local derivative", "local value", "contribution", "input's sum so far"], rows));
+        panel.append(table(["to input", nodes[item.to].name], [
+          ["local derivative", formula], ["its value", item.local || "(a Jacobian, applied as a VJP)"],
+          ["contribution", item.contribution], ["input's sum so far", running]]));
+      }
       return;
     }
     panel.append(html("h2", `Gradients of ${nodes[DATA.output].name} with respect to every input`));
