@@ -124,6 +124,8 @@ def test_bad_input_gets_a_clear_error(tmp_path) -> None:
     o.backward()
     with pytest.raises(RuntimeError, match="retain_graph=True"):
         explore(o, tmp_path / "p.html")
+    with pytest.raises(RuntimeError, match="freed by an earlier backward"):
+        explore_html(o)
     assert not (tmp_path / "p.html").exists()
     v = Value(np.ones(3)) * 2.0
     with pytest.raises(RuntimeError, match="grad"):

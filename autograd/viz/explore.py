@@ -52,7 +52,8 @@ def _expression(node: Value, names: dict[Value, str]) -> str:
     return f"{node.op}({', '.join(args + shown)})"
 
 
-def _check(value: Any, path: Path) -> list[Value]:
+def _check(value: Any) -> None:
+    """A clear error for what has no graph to step through (see :func:`explore`)."""
     if not isinstance(value, Value):
         raise TypeError(f"explore needs a Value (the result of a computation), got {type(value).__name__}")
     if not value.requires_grad:
@@ -62,14 +63,10 @@ def _check(value: Any, path: Path) -> list[Value]:
         raise ValueError(f"explore: {node_names(value)[value]!r} is a leaf (a Value you created), not the result "
                          "of an op: it has no graph to step through. Explore a result computed from it, "
                          "for example explore(a * b + a)")
-    nodes = graph_nodes(value)
-    if any(isinstance(node._prim, FreedPrimitive) for node in nodes):
+    if any(isinstance(node._prim, FreedPrimitive) for node in graph_nodes(value)):
         raise RuntimeError("explore: the graph of this Value was freed by an earlier backward(); build the "
                            "computation again and call explore before backward, or call "
                            "backward(retain_graph=True) first")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"explore: cannot write {path}: the directory {path.parent} does not exist")
-    return nodes
 
 
 def page_data(value: Value, grad: Any = None) -> dict[str, Any]:
@@ -124,6 +121,7 @@ def _script_json(data: dict[str, Any]) -> str:
 
 def explore_html(value: Value, grad: Any = None, title: str = "") -> str:
     """The explorer page for ``value`` as HTML text (see :func:`explore`)."""
+    _check(value)
     files = resources.files("autograd.viz")
     data = page_data(value, grad)
     title = title or f"Backpropagation through {data['nodes'][data['output']]['name']}"
@@ -164,6 +162,8 @@ def explore(value: Value, path: str | Path = "backprop.html", grad: Any = None, 
         FileNotFoundError: the directory of ``path`` does not exist.
     """
     path = Path(path)
-    _check(value, path)
+    _check(value)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"explore: cannot write {path}: the directory {path.parent} does not exist")
     path.write_text(explore_html(value, grad, title), encoding="utf-8")
     return path
