@@ -126,6 +126,14 @@ def test_a_300_node_graph_loads_quickly_and_steps(browser, tmp_path) -> None:
     for _ in range(20):
         page.page.keyboard.press("ArrowLeft")
     assert page.page.evaluate("document.body.dataset.phase") == "backward" and page.messages == []
+    pane_width = page.page.evaluate("document.getElementById('graph-pane').clientWidth")
+    full_width = float(page.page.get_attribute("#graph", "width"))
+    page.page.keyboard.press("0")                                  # fit: the whole graph in the window
+    assert float(page.page.get_attribute("#graph", "width")) <= pane_width < full_width
+    page.page.click("#zoom-in")
+    page.page.keyboard.press("+")
+    assert float(page.page.evaluate("document.body.dataset.zoom")) > 0.01
+    assert page.page.locator("g.node").count() >= 300 and page.messages == []
 
 
 def test_the_readme_screenshot_mid_backward_pass(browser, tmp_path) -> None:

@@ -11,7 +11,7 @@
   const svg = document.getElementById("graph");
   const panel = document.getElementById("panel");
   const boxes = [], edges = [];        // boxes[id] = {group, data text, grad text}; edges: {from, to, path}
-  let step = 0;
+  let step = 0, zoom = 1, width = 0, height = 0;
 
   function el(tag, attrs, text) {
     const e = document.createElementNS(SVG_NS, tag);
@@ -28,10 +28,12 @@
   }
 
   function drawGraph() {
-    let width = 0, height = 0;
-    for (const n of nodes) { width = Math.max(width, n.x + BOX_W); height = Math.max(height, n.y + BOX_H); }
-    svg.setAttribute("width", width + 2 * MARGIN);
-    svg.setAttribute("height", height + 2 * MARGIN);
+    for (const n of nodes) {
+      width = Math.max(width, n.x + BOX_W + 2 * MARGIN);
+      height = Math.max(height, n.y + BOX_H + 2 * MARGIN);
+    }
+    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    setZoom(1);
     const edgeLayer = el("g", {}), nodeLayer = el("g", {});
     svg.append(edgeLayer, nodeLayer);
     for (const n of nodes) {
@@ -58,6 +60,18 @@
       nodeLayer.append(g);
       boxes[n.id] = { group: g, data: data, grad: grad };
     }
+  }
+
+  function setZoom(z) {               // the drawing keeps its coordinates; only its size on screen changes
+    zoom = Math.max(0.01, Math.min(2, z));
+    svg.setAttribute("width", Math.round(width * zoom));
+    svg.setAttribute("height", Math.round(height * zoom));
+    document.body.dataset.zoom = zoom.toFixed(2);
+  }
+
+  function fit() {
+    const pane = document.getElementById("graph-pane");
+    setZoom(Math.min(1, pane.clientWidth / width, pane.clientHeight / height));
   }
 
   function clip(text, n) { return text.length > n ? text.slice(0, n - 1) + "\u2026" : text; }
@@ -176,9 +190,15 @@
   document.getElementById("prev").addEventListener("click", () => go(step - 1));
   document.getElementById("next").addEventListener("click", () => go(step + 1));
   document.getElementById("last").addEventListener("click", () => go(LAST));
+  document.getElementById("zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
+  document.getElementById("zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
+  document.getElementById("zoom-fit").addEventListener("click", fit);
   document.addEventListener("keydown", (event) => {
     const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
     if (event.key in moves) go(step + moves[event.key]);
+    else if (event.key === "+" || event.key === "=") setZoom(zoom * 1.25);
+    else if (event.key === "-") setZoom(zoom / 1.25);
+    else if (event.key === "0") fit();
     else if (event.key === "Home") go(0);
     else if (event.key === "End") go(LAST);
     else return;
