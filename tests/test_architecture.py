@@ -26,7 +26,7 @@ LAYERS = [
     {"autograd.arrays", "autograd.mode", "autograd.registry", "autograd.checking.report"},
     {"autograd.value"},
     {"autograd.apply"},
-    {"autograd.ops.elementwise", "autograd.ops.shapes"},
+    {"autograd.ops.elementwise", "autograd.ops.shapes", "autograd.ops.formulas"},
     {"autograd.ops.reductions"},
     {"autograd.ops.linalg"},
     {"autograd.ops.composites"},
@@ -36,8 +36,10 @@ LAYERS = [
     {"autograd.checking.inputs"},
     {"autograd.checking.check"},
     {"autograd.checking", "autograd.checking.strategies"},
-    {"autograd.checking.cli", "autograd.testing", "autograd.viz"},
-    {"autograd.gradcheck"},
+    {"autograd.checking.cli", "autograd.testing", "autograd.viz.graph", "autograd.viz.layout"},
+    {"autograd.viz.trace"},
+    {"autograd.viz.explore"},
+    {"autograd.gradcheck", "autograd.viz", "autograd.viz.__main__"},
     {"autograd"},
 ]
 LAYER = {module: k for k, modules in enumerate(LAYERS) for module in modules}
