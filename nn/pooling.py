@@ -3,10 +3,9 @@
 Like convolution (see :mod:`nn.conv`), pooling takes the windows of the padded input
 with ``sliding_window_view`` and reduces each one:
 
-- max pooling pads with -inf and picks, in each window, the first maximum (a constant
-  one-hot mask computed from the data, so the gradient goes to that one element, as
-  PyTorch sends it; ties never split it). ``where(mask, windows, 0)`` summed over
-  the window is the maximum, and its gradient is the mask.
+- max pooling pads with -inf, finds in each window its first maximum (from the data: a
+  constant) and picks that element out of the padded input by integer indexing, so the
+  gradient goes to that one element, as PyTorch sends it (ties never split it).
 - average pooling sums each window and divides by PyTorch's count: the window's
   size clipped to the padded input (``count_include_pad=True``) or the number of
   real input elements in it (False).
@@ -23,7 +22,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import einsum, pad, where
+from autograd import Value, einsum, pad, reshape
 from autograd import sum as total
 from nn.conv import as_input, ntuple, shape_of, windows
 from nn.module import Module
@@ -42,13 +41,14 @@ class _Geometry(NamedTuple):
     kernel: tuple[int, ...]
     stride: tuple[int, ...]
     padding: tuple[int, ...]
+    dilation: tuple[int, ...]
     outs: tuple[int, ...]
     pads: tuple[tuple[int, int], ...]  # (before, after) actually added to each spatial axis
 
 
 def _pool_windows(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool, nd: int,
-                  layer: str, fill: float) -> tuple[Any, _Geometry]:
-    """The windows (N, C, *out, *kernel) of x padded with ``fill``, and the pooling's geometry."""
+                  layer: str, fill: float, raw_windows: bool = False) -> tuple[Any, Any, _Geometry]:
+    """x padded with ``fill``, its windows (N, C, *out, *kernel), the geometry; ``raw_windows``: of the data."""
     x = as_input(x)
     xs = shape_of(x)
     if len(xs) not in (nd + 1, nd + 2):
@@ -74,26 +74,53 @@ def _pool_windows(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation:
     pads = tuple((before, max(after, 0)) for before, after in pads)
     if any(before or after for before, after in pads):
         x = pad(x, ((0, 0),) * (len(xs) - nd) + pads, value=fill)
-    cols = windows(x, kernel, stride, dilation)
+    cols = windows(x.data if raw_windows and isinstance(x, Value) else x, kernel, stride, dilation)
     if shape_of(cols)[-2 * nd:-nd] != outs:  # a ceil-mode window that would start in the right padding
         cols = cols[(Ellipsis, *(slice(0, o) for o in outs), *(slice(None),) * nd)]
-    return cols, _Geometry(kernel, stride, padding, outs, pads)
+    return x, cols, _Geometry(kernel, stride, padding, dilation, outs, pads)
+
+
+def _first_maximum(windows: np.ndarray, nd: int) -> np.ndarray:
+    """The position (flat, within the window) of the first maximum of each window of ``windows`` (..., *kernel).
+
+    One comparison per kernel position on strided views (a window's later element wins only
+    when strictly larger), which is PyTorch's choice among ties and much faster than an
+    argmax over the copied windows.
+    """
+    kernel = windows.shape[-nd:]
+    first: tuple[Any, ...] = (Ellipsis, *(0,) * nd)
+    best = windows[first]
+    position = np.zeros(best.shape, dtype=np.intp)
+    for k, offset in enumerate(np.ndindex(*kernel)):
+        if k:
+            candidate = windows[(Ellipsis, *offset)]
+            larger = candidate > best
+            best = np.where(larger, candidate, best)
+            position[larger] = k
+    return position
 
 
 def _max_pool(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool, nd: int,
               layer: str) -> Any:
-    cols, _ = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, nd, layer, -math.inf)
-    data = np.asarray(getattr(cols, "data", cols))
-    lead = data.shape[:-nd]
-    flat = data.reshape(*lead, -1)
-    first = flat.argmax(axis=-1)                         # the first maximum of each window
-    mask = (np.arange(flat.shape[-1]) == first[..., None]).reshape(data.shape)
-    return total(where(mask, cols, 0.0), tuple(range(-nd, 0)))
+    """Each window's first maximum, picked from the (-inf padded) input by integer indexing.
+
+    The gradient is indexing's VJP: each output's gradient lands on the one element it
+    was picked from (summed where windows overlap).
+    """
+    padded, cols, geometry = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, nd, layer, -math.inf,
+                                           raw_windows=True)
+    position = _first_maximum(cols, nd)
+    offsets = np.unravel_index(position, geometry.kernel)
+    outs = np.indices(position.shape, sparse=True)
+    lead = len(position.shape) - nd
+    spatial = [outs[lead + a] * geometry.stride[a] + offsets[a] * geometry.dilation[a] for a in range(nd)]
+    flat = np.ravel_multi_index((*outs[:lead], *spatial), shape_of(padded))
+    return reshape(padded, (-1,))[flat]
 
 
 def _avg_pool(x: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool, count_include_pad: bool,
               nd: int, layer: str, divisor_override: Any = None) -> Any:
-    cols, geometry = _pool_windows(x, kernel_size, stride, padding, 1, ceil_mode, nd, layer, 0.0)
+    _, cols, geometry = _pool_windows(x, kernel_size, stride, padding, 1, ceil_mode, nd, layer, 0.0)
     sums = total(cols, tuple(range(-nd, 0)))
     if divisor_override is not None:
         return sums / float(divisor_override)
