@@ -12,7 +12,9 @@ and the same batch (random 8x8 images and labels, fixed seed):
 - PyTorch CPU: in this process when ``import torch`` works, else in ``$BENCH_TORCH_PYTHON``
   (default /work/benchvenv-torch/bin/python) if it exists, else skipped with a note.
 
-Floor and ours are timed interleaved run by run (the `x floor` ratio is the paired median);
+Times are CPU seconds of the process per step (``time.process_time``: steady on a shared machine;
+run with ``--blas-threads 1`` so that it equals the step's cost on one idle core). Floor and ours are
+timed interleaved run by run (the `x floor` ratio is the paired median);
 after the timed steps each engine's loss must match the floor's (1e-6 relative in float64,
 1e-4 in float32). ``--profile`` prints a cProfile of ours (float64).
 """
@@ -33,11 +35,31 @@ if "--blas-threads" in sys.argv:  # before NumPy loads
         os.environ[_name] = sys.argv[sys.argv.index("--blas-threads") + 1]
 
 import numpy as np  # noqa: E402
-
-from benchlib.cnn_floor import NAMES, FloorCNN  # noqa: E402
-from benchlib.harness import Job, fmt_time, load_average, measure_interleaved, paired_ratio, rel_diff  # noqa: E402
+from benchlib.cnn_floor import FloorCNN  # noqa: E402
+from benchlib.harness import Job, Measurement, fmt_time, load_average, paired_ratio, rel_diff  # noqa: E402
 
 BATCH, LR, WEIGHT_DECAY = 64, 0.01, 0.01
+
+
+def measure_cpu(jobs: dict[str, Job], repeats: int, inner: int) -> dict[str, Measurement]:
+    """Like harness.measure_interleaved, but CPU seconds of this process (``time.process_time``) per call.
+
+    On a machine shared with other jobs, wall time counts the time other processes hold
+    the cores; CPU time does not, so the ratio to the floor stays steady. With one BLAS
+    thread (``--blas-threads 1``) CPU time is what the step costs on an idle core.
+    """
+    import time
+
+    for job in jobs.values():
+        job.step()
+    times: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(repeats):
+        for name, job in jobs.items():
+            start = time.process_time()
+            for _ in range(inner):
+                job.step()
+            times[name].append((time.process_time() - start) / inner)
+    return {name: Measurement(t) for name, t in times.items()}
 
 
 def batch(dtype: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -117,10 +139,10 @@ def torch_times(state: dict[str, np.ndarray], dtype_name: str, repeats: int, inn
     step()
     times, loss = [], 0.0
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(inner):
             loss = step()
-        times.append((time.perf_counter() - start) / inner)
+        times.append((time.process_time() - start) / inner)
     return {"times": times, "loss": loss, "version": torch.__version__, "threads": torch.get_num_threads()}
 
 
@@ -157,7 +179,7 @@ def main(argv: list[str]) -> None:
     for dtype_name in ("float64", "float32"):
         dtype = np.dtype(dtype_name)
         jobs = {"floor": floor_job(state, dtype), "ours": ours_job(state, dtype)}
-        result = measure_interleaved(jobs, repeats=repeats, inner=inner, warmup=1)
+        result = measure_cpu(jobs, repeats, inner)
         ratio = paired_ratio(result["ours"], result["floor"])
         # correctness: the same number of steps from the same start gives the same loss
         fresh = {"floor": floor_job(state, dtype), "ours": ours_job(state, dtype)}

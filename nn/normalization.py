@@ -43,21 +43,24 @@ def batch_norm(input: Any, running_mean: np.ndarray | None, running_var: np.ndar
         count = math.prod(xs) // channels
         if training and count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input {xs}")
-        mu = mean(x, axes, keepdims=True)
-        variance = var(x, axes, keepdims=True)
+        centered = x - mean(x, axes, keepdims=True)
+        variance = mean(centered * centered, axes, keepdims=True)  # biased, as PyTorch normalises
         if training and running_mean is not None and running_var is not None:
-            batch_mean = np.asarray(getattr(mu, "data", mu)).reshape(channels)
+            batch_mean = np.asarray(getattr(x, "data", x)).mean(axis=axes)
             unbiased = np.asarray(getattr(variance, "data", variance)).reshape(channels) * (count / (count - 1))
             running_mean *= 1.0 - momentum
             running_mean += momentum * batch_mean
             running_var *= 1.0 - momentum
             running_var += momentum * unbiased
-    else:
-        mu = running_mean.reshape(per_channel)
-        variance = running_var.reshape(per_channel)
-    out = (x - mu) / sqrt(variance + eps)
-    if weight is not None:
-        out = out * reshape(as_input(weight), per_channel)
+        scale = 1.0 / sqrt(variance + eps)                       # per channel: small
+        if weight is not None:
+            scale = scale * reshape(as_input(weight), per_channel)
+        out = centered * scale                                   # two full-size products in all
+    else:  # eval: an affine map per channel from the running statistics (constants)
+        scale = 1.0 / np.sqrt(running_var.reshape(per_channel) + eps)
+        if weight is not None:
+            scale = scale * reshape(as_input(weight), per_channel)
+        out = (x - running_mean.reshape(per_channel)) * scale
     if bias is not None:
         out = out + reshape(as_input(bias), per_channel)
     return out
