@@ -185,7 +185,8 @@ def test_digits_cnn(run) -> None:
     assert matrix.sum() == 360 and np.trace(matrix) == int(round(accuracy * 360))
     np.testing.assert_array_equal(matrix.sum(axis=1), np.bincount(labels, minlength=10))
     assert results["test_accuracy"] > max(run["test"] for run in results["mlps"].values())
-    assert results["decays"][3.0]["train"] < results["decays"][0.0]["train"]   # far too much decay underfits
+    decays = results["decays"]
+    assert decays[max(decays)]["train"] < decays[0.0]["train"] - 0.02       # far too much decay underfits
     assert "test accuracy" in printed and len(results["figures"]) == 3
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import math
 import string
 from typing import Any
 
@@ -152,7 +153,40 @@ def _contraction_path(subscripts: str, shapes: tuple[tuple[int, ...], ...]) -> A
 
 def _einsum_forward(*operands: Any, subscripts: str) -> Any:
     arrays = [as_array(x) for x in operands]
+    if len(arrays) == 2:
+        out = _pair_as_matmul(subscripts, arrays[0], arrays[1])
+        if out is not None:
+            return out
     return np.einsum(subscripts, *arrays, optimize=_contraction_path(subscripts, tuple(a.shape for a in arrays)))
+
+
+def _pair_as_matmul(subscripts: str, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """A two-operand contraction as one (batched) matmul: (batch, free of a, summed) @ (batch, summed, free of b).
+
+    Laid out this way, the one copy each operand needs is a transpose into matmul's order (what
+    an im2col does), often cheaper than the layout NumPy's einsum picks. None when it does not
+    apply (a letter of one operand alone and not in the output, or sizes that broadcast).
+    """
+    inputs, output = subscripts.split("->")
+    sa, sb = inputs.split(",")
+    sizes: dict[str, int] = {}
+    for letters, shape in ((sa, a.shape), (sb, b.shape)):
+        for c, n in zip(letters, shape, strict=True):
+            if sizes.setdefault(c, n) != n:
+                return None
+    if any(c not in sb and c not in output for c in sa) or any(c not in sa and c not in output for c in sb):
+        return None
+    batch = [c for c in output if c in sa and c in sb]
+    free_a = [c for c in output if c in sa and c not in sb]
+    free_b = [c for c in output if c in sb and c not in sa]
+    summed = [c for c in sa if c in sb and c not in output]
+    first = a.transpose([sa.index(c) for c in batch + free_a + summed])
+    second = b.transpose([sb.index(c) for c in batch + summed + free_b])
+    n_batch, n_a, n_b, n_sum = (math.prod(sizes[c] for c in group) for group in (batch, free_a, free_b, summed))
+    product = np.matmul(first.reshape(n_batch, n_a, n_sum), second.reshape(n_batch, n_sum, n_b))
+    result = product.reshape([sizes[c] for c in batch + free_a + free_b])
+    order = batch + free_a + free_b
+    return result.transpose([order.index(c) for c in output])
 
 
 def _einsum_vjp(i: int, g: Any, ans: Any, *operands: Any, subscripts: str) -> Any:

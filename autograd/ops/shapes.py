@@ -96,7 +96,11 @@ CONCATENATE = register(Primitive(
 
 
 def _pad_forward(x: Any, pad_width: tuple[tuple[int, int], ...], value: float) -> Any:
-    return np.pad(as_array(x), pad_width, mode="constant", constant_values=value)
+    """np.pad(x, pad_width, constant_values=value), as a filled array and one slice assignment (faster)."""
+    x = as_array(x)
+    out = np.full(tuple(n + a + b for n, (a, b) in zip(x.shape, pad_width, strict=True)), value, dtype=x.dtype)
+    out[_unpad_index(x, pad_width)] = x
+    return out
 
 
 def _unpad_index(x: Any, pad_width: tuple[tuple[int, int], ...]) -> tuple[slice, ...]:
