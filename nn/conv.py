@@ -3,15 +3,19 @@
 A convolution here is an unfold and one contraction, composed from engine primitives:
 ``pad`` the input, take every kernel-sized window with ``sliding_window_view``
 (strides and dilation are then plain indexing of the windows), and contract the
-windows with the weight in one ``einsum``:
+windows with the weight in one matrix product:
 
     out[n, o, y, x] = sum_{c, i, j} windows[n, c, y, x, i, j] * weight[o, c, i, j] + bias[o]
 
+The windows are laid out as one row per output pixel (im2col: a transpose and a reshape,
+which copies them once) and multiplied by the weight as a (C_out, C_in * kernel) matrix
+in one ``linear`` node, bias included.
+
 No Python loop runs over output pixels, and no derivative is written here: the
-gradient comes from the VJPs of pad, sliding_window_view, getitem and einsum
+gradient comes from the VJPs of pad, sliding_window_view, getitem, transpose, reshape and linear
 (the windows' VJP adds each window's gradient back onto the input, a col2im).
-Groups split the channels into ``groups`` independent convolutions, one more
-axis of the same einsum.
+Groups split the channels into ``groups`` independent convolutions: one ``einsum``
+with a group axis.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Value, einsum, pad, reshape, sliding_window_view
+from autograd import Value, einsum, linear, pad, reshape, sliding_window_view, transpose
 from nn import init
 from nn.module import Module, Parameter
 
@@ -101,17 +105,22 @@ def _conv(x: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: A
         raise ValueError(f"{layer}: kernel {kernel} (dilation {dilation}) is larger than the padded input "
                          f"{padded} (input {xs[2:]}, padding {pads})")
     cols = windows(x, kernel, stride, dilation)          # (N, C, *out, *kernel)
-    space, taps = _SPATIAL[:nd], _KERNEL[:nd]
+    out_shape = shape_of(cols)[2:2 + nd]
     if groups == 1:
-        out = einsum(f"nc{space}{taps},oc{taps}->no{space}", cols, weight)
+        # im2col: one row per output pixel, copied once into matmul's layout; the copy is what the
+        # weight's gradient reads too. Then one matmul with the bias (linear), back to (N, C_out, *out).
+        rows = reshape(transpose(cols, (0, *range(2, 2 + nd), 1, *range(2 + nd, 2 + 2 * nd))),
+                       (xs[0] * math.prod(out_shape), in_per_group * math.prod(kernel)))
+        out = linear(rows, reshape(weight, (out_channels, -1)), None if bias is None else as_input(bias))
+        out = transpose(reshape(out, (xs[0], *out_shape, out_channels)), (0, nd + 1, *range(1, nd + 1)))
     else:
-        out_shape = shape_of(cols)[2:2 + nd]
+        space, taps = _SPATIAL[:nd], _KERNEL[:nd]
         cols = reshape(cols, (xs[0], groups, in_per_group, *shape_of(cols)[2:]))
         w = reshape(weight, (groups, out_channels // groups, in_per_group, *kernel))
         out = einsum(f"ngc{space}{taps},goc{taps}->ngo{space}", cols, w)
         out = reshape(out, (xs[0], out_channels, *out_shape))
-    if bias is not None:
-        out = out + reshape(as_input(bias), (out_channels,) + (1,) * nd)
+        if bias is not None:
+            out = out + reshape(as_input(bias), (out_channels,) + (1,) * nd)
     return out if batched else reshape(out, shape_of(out)[1:])
 
 

@@ -94,9 +94,8 @@ def _first_maximum(windows: np.ndarray, nd: int) -> np.ndarray:
     for k, offset in enumerate(np.ndindex(*kernel)):
         if k:
             candidate = windows[(Ellipsis, *offset)]
-            larger = candidate > best
-            best = np.where(larger, candidate, best)
-            position[larger] = k
+            np.copyto(position, k, where=candidate > best)
+            best = np.maximum(best, candidate)
     return position
 
 

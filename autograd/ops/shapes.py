@@ -59,7 +59,10 @@ def _scatter_add_forward(g: Any, shape: tuple[int, ...], index: tuple[Any, ...])
     if len(shape) == 1 and len(index) == 1 and type(index[0]) is np.ndarray and index[0].dtype.kind in "iu" \
             and np.shape(g) == index[0].shape and shape[0] > 0:
         # one integer array into a vector (a gather's VJP): bincount sums repeats, many times faster than add.at
-        return np.bincount(index[0].ravel() % shape[0], np.ravel(g), shape[0]).astype(dtype, copy=False)
+        flat = index[0].ravel()
+        if flat.size and flat.min() < 0:
+            flat = flat % shape[0]  # negative indices count from the end
+        return np.bincount(flat, np.ravel(g), shape[0]).astype(dtype, copy=False)
     out = np.zeros(shape, dtype=dtype)
     if _is_basic(index):
         out[index] = g
@@ -130,9 +133,12 @@ def _add_windows_forward(g: Any, shape: tuple[int, ...], window_shape: tuple[int
                          axis: tuple[int, ...]) -> Any:
     """zeros(shape) with every window of g added back where it was taken: one slice-add per window position."""
     g = as_array(g)
-    out = np.zeros(shape, dtype=g.dtype)
     lead = g.ndim - len(window_shape)
     counts = g.shape[:lead]
+    # laid out in memory as g's window counts are (a transposed g gives a transposed result), so
+    # that each slice-add walks both arrays in the same order
+    order = sorted(range(lead), key=lambda a: -abs(g.strides[a]))
+    out = np.zeros([shape[a] for a in order], dtype=g.dtype).transpose(np.argsort(order))
     for k, offsets in _window_offsets(window_shape, axis, len(shape)):
         target = tuple(slice(o, o + n) for o, n in zip(offsets, counts, strict=True))
         out[target] += g[(Ellipsis, *k)]
