@@ -43,10 +43,11 @@ def batch_norm(input: Any, running_mean: np.ndarray | None, running_var: np.ndar
         count = math.prod(xs) // channels
         if training and count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input {xs}")
-        centered = x - mean(x, axes, keepdims=True)
+        mu = mean(x, axes, keepdims=True)
+        centered = x - mu
         variance = mean(centered * centered, axes, keepdims=True)  # biased, as PyTorch normalises
         if training and running_mean is not None and running_var is not None:
-            batch_mean = np.asarray(getattr(x, "data", x)).mean(axis=axes)
+            batch_mean = np.asarray(getattr(mu, "data", mu)).reshape(channels)
             unbiased = np.asarray(getattr(variance, "data", variance)).reshape(channels) * (count / (count - 1))
             running_mean *= 1.0 - momentum
             running_mean += momentum * batch_mean
