@@ -8,7 +8,7 @@ We split them once (seed 0, 20 % test) and train, with AdamW on mini-batches of 
 1. a small CNN: Conv2d(1, 16, 3, padding=1) -> BatchNorm2d -> ReLU -> MaxPool2d(2)
    -> Conv2d(16, 32, 3, padding=1) -> BatchNorm2d -> ReLU -> MaxPool2d(2) -> Flatten -> Linear(128, 10).
    Every layer is composed from engine primitives: a convolution is a sliding window
-   and one einsum, so its gradient is the primitives' VJPs, nothing written by hand;
+   and one matrix product, so its gradient is the primitives' VJPs, nothing written by hand;
 2. MLPs on the same 64 pixels (the best of a few widths is reported);
 3. the CNN without weight decay and with far too much (10), to see over- and underfitting
    in the gap between training and test accuracy.
