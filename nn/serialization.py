@@ -231,8 +231,9 @@ def _check_bounds(members: list[_Member], max_bytes: int, into: Module | None, s
 
 
 def _check_fits(members: list[_Member], into: Module, strict: bool, where: str) -> None:
-    """With ``into``: each member has its parameter's shape; under ``strict`` the names match both ways."""
-    own = OrderedDict((name, param.shape) for name, param in into.named_parameters())
+    """With ``into``: each member has the shape of the module's entry (a parameter or a buffer); under
+    ``strict`` the names match both ways."""
+    own = OrderedDict((name, np.shape(getattr(value, "data", value))) for name, value in into.state_dict().items())
     names = [member.name for member in members]
     missing = [name for name in own if name not in names]
     unexpected = [name for name in names if name not in own]
