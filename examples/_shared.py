@@ -67,3 +67,11 @@ def one_blas_thread() -> Any:
     except ImportError:
         return None
     return threadpool_limits(1)
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages, for a run-time line ("unknown" where not available)."""
+    try:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"

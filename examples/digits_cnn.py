@@ -19,14 +19,13 @@ and the learning curves.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _shared import one_blas_thread, parse_args, progress, save
+from _shared import load_average, one_blas_thread, parse_args, progress, save
 
 import nn
 from autograd import no_grad
@@ -180,19 +179,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     runs[f"CNN, weight_decay={HEAVY_DECAY:g}"] = decays[HEAVY_DECAY]
     figures = plot(cnn, matrix, runs, args.out)
     seconds, cpu = time.perf_counter() - started, time.process_time()
-    print(f"total run time {seconds:.1f} s (CPU time {cpu:.1f} s; load average {_load()})")
+    print(f"total run time {seconds:.1f} s (CPU time {cpu:.1f} s; load average {load_average()})")
     if limits is not None:
         limits.restore_original_limits()
     return {"test_accuracy": main_run["test"], "train_accuracy": main_run["train"], "predictions": predictions,
             "confusion": matrix, "mlps": mlps, "best_mlp": best_mlp, "decays": decays, "seconds": seconds,
             "model": cnn, "figures": figures}
-
-
-def _load() -> str:
-    try:
-        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 if __name__ == "__main__":

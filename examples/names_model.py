@@ -21,14 +21,13 @@ primitives. At the end, 20 names sampled from the best model.
 from __future__ import annotations
 
 import math
-import os
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _shared import one_blas_thread, parse_args, progress, save
+from _shared import load_average, one_blas_thread, parse_args, progress, save
 
 import nn
 from autograd import Value, no_grad
@@ -278,18 +277,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print("   " + ", ".join(samples))
     figures = plot(curves, scores, args.out)
     seconds, cpu = time.perf_counter() - started, time.process_time()
-    print(f"total run time {seconds:.1f} s (CPU time {cpu:.1f} s; load average {_load()})")
+    print(f"total run time {seconds:.1f} s (CPU time {cpu:.1f} s; load average {load_average()})")
     if limits is not None:
         limits.restore_original_limits()
     return {"scores": scores, "samples": samples, "splits": (train_words, val_words, test_words),
             "models": {"MLP": mlp, "attention": transformer}, "seconds": seconds, "figures": figures}
-
-
-def _load() -> str:
-    try:
-        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 if __name__ == "__main__":
