@@ -178,7 +178,7 @@ def binary_operator(prim: Primitive, reflected: bool = False) -> Callable[[Any, 
             out = normalize(out)
         if needs_grad:
             if Changed.threads and STATE.flags != RECORD:  # not recording, or recording with anomaly checks
-                if not Changed.threads or STATE.flags & RECORD:
+                if STATE.flags & RECORD:
                     return record(out, prim, (x, y), None, (xd, yd))
                 return _result_without_graph(prim, out, (xd, yd))
             # op_node written out here and in unary() (see the module docstring), one
@@ -212,7 +212,7 @@ def unary(prim: Primitive, x: Value) -> Value:
             out = normalize(out)
     if x.requires_grad:
         if Changed.threads and STATE.flags != RECORD:  # as in binary_operator()
-            if not Changed.threads or STATE.flags & RECORD:
+            if STATE.flags & RECORD:
                 return record(out, prim, (x,), None, (xd,))
             return _result_without_graph(prim, out, (xd,))
         node = _new(Value)  # as in binary_operator()
