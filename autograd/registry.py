@@ -20,6 +20,13 @@ applies without a call (``g`` itself for add, ``g`` times the other input for
 multiply). A fast VJP describes the VJP functions it was declared with: assigning
 new ``vjps`` to a primitive switches it off. ``autograd.engine.general_path()``
 switches every fast VJP off, and the tests compare the two paths.
+
+A third column, ``exact``, re-evaluates the op in another arithmetic: the rule
+``exact(m, *inputs, **params)`` computes the op's real-number value from object
+arrays of exact numbers with the functions of ``m`` (``m.exp``, ``m.erf``, ...: mpmath
+at a chosen precision, see :mod:`autograd.checking.exact`), which is how the accuracy
+report finds the exact value of a recorded graph. A primitive without one makes the
+report say so.
 """
 
 from __future__ import annotations
@@ -66,9 +73,12 @@ class Primitive:
         fast_vjps: optional, one :class:`FastVJP` per input of a two-input primitive
             without params: what each of ``vjps`` computes, applied inline by the
             first-order backward pass.
+        exact: optional, the op in exact arithmetic: ``exact(m, *inputs, **params)`` on
+            object arrays of exact numbers, with ``m`` the arithmetic (module docstring).
     """
 
     fast_vjps: tuple[FastVJP, ...] | None = None
+    exact: Callable[..., Any] | None = None
 
     def __init__(
         self,
@@ -77,8 +87,10 @@ class Primitive:
         vjps: VJPTable,
         scalar_forward: Callable[..., Any] | None = None,
         fast_vjps: tuple[FastVJP, ...] | None = None,
+        exact: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
+        self.exact = exact
         self.forward = forward
         self._declared = (vjps, fast_vjps)
         self.vjps = vjps
@@ -103,6 +115,7 @@ class FreedPrimitive(Primitive):
         self.forward = _no_forward
         self.vjps = _FreedVJPs(name)
         self.scalar_forward = None
+        self.exact = None
         self.freed = self
 
 

@@ -3,11 +3,16 @@
     python -m autograd.gradcheck path/to/file.py:function [--shape 3,4] [--examples N]
                                  [--second-order] [--range LO,HI] [--avoid 0] [--seed S] [--fast]
     python -m autograd.gradcheck package.module:function ...
+    python -m autograd.gradcheck FILE:FUNC --accuracy [--dtype float32] [--range LO,HI] [--order 2] [--max-bits N]
 
 The function takes Values and returns a Value (any shape): a new activation, a loss, a
 custom ``Function`` (its ``apply`` is checked). Inputs are float64 arrays drawn by hypothesis in
 [LO, HI]; each example is compared against central finite differences (the full
 Jacobian; ``--fast`` compares random projections). A failing example is shrunk to a small one.
+
+With ``--accuracy`` it prints :func:`autograd.accuracy`'s report instead (bits of error of the
+value and the derivatives against exact evaluation, needs mpmath) and exits 0 when every maximum
+is within ``--max-bits``, 1 otherwise.
 
 Exit status: 0 every example passed, 1 a gradient mismatch, 2 usage error, import error,
 missing name, or the function raised.
@@ -30,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.checking.accuracy import QUICK_SAMPLES
+from autograd.checking.accuracy import accuracy as accuracy_report
 from autograd.function import Function
 
 EXIT_PASS, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
@@ -54,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="input shape (repeat once per input; one shape applies to all; '' or () for a scalar)")
     p.add_argument("--examples", type=int, default=100, metavar="N", help="examples to try (default 100)")
     p.add_argument("--second-order", action="store_true", help="also check second derivatives")
-    p.add_argument("--range", default="-3,3", metavar="LO,HI", help="input values range (default -3,3)")
+    p.add_argument("--range", default=None, metavar="LO,HI",
+                   help="input values range (default -3,3; -1000,1000 with --accuracy)")
     p.add_argument("--avoid", default="", metavar="X,Y", help="points to keep away from (kinks), e.g. 0")
     p.add_argument("--n-inputs", type=int, default=None, help="number of array inputs (default: from signature)")
     p.add_argument("--seed", type=int, default=0, help="seed of the example generator (default 0)")
@@ -62,6 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--eps", type=float, default=1e-6, help="finite-difference step (default 1e-6)")
     p.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (default 1e-5)")
     p.add_argument("--rtol", type=float, default=1e-3, help="relative tolerance (default 1e-3)")
+    a = p.add_argument_group("accuracy (needs mpmath)")
+    a.add_argument("--accuracy", action="store_true",
+                   help="report the bits of error of f and its derivatives against exact evaluation instead")
+    a.add_argument("--dtype", default="float64", choices=("float64", "float32"), help="arithmetic (default float64)")
+    a.add_argument("--order", type=int, default=1, help="derivatives to measure: 0, 1 or 2 (default 1)")
+    a.add_argument("--max-bits", type=float, default=8.0, help="exit 1 when a maximum exceeds this (default 8)")
+    a.add_argument("--samples", type=int, default=None, help="inputs to sample (default 3000)")
+    a.add_argument("--quick", action="store_true", help=f"sample {QUICK_SAMPLES} inputs (a CI-sized run)")
     return p
 
 
@@ -174,6 +190,27 @@ def _join_negative_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
+def _accuracy(args: argparse.Namespace, bounds: list[float]) -> int:
+    """``--accuracy``: print the accuracy report; exit 0 when every maximum is within --max-bits."""
+    if args.order not in (0, 1, 2):
+        raise UsageError(f"--order {args.order}: the report measures the value and up to 2 derivatives (0, 1 or 2)")
+    samples = QUICK_SAMPLES if args.quick else args.samples
+    if samples is not None and samples < 1:
+        raise UsageError("--samples must be at least 1")
+    f = load_target(args.target)
+    try:
+        report = accuracy_report(f, args.dtype, bounds[0], bounds[1], samples, args.order, args.seed)
+    except (ImportError, ValueError) as error:
+        raise UsageError(str(error).removeprefix("accuracy: ")) from None
+    except Exception as error:
+        raise UsageError(f"{args.target} raised {type(error).__name__}: {error}") from None
+    print(report)
+    within = report.ok(args.max_bits)
+    print(("PASS" if within else "FAIL") + f": every maximum within {args.max_bits:g} bits" + ("" if within else
+          " is not true (see above: the ops named lose the bits; the README shows stable formulations)"))
+    return EXIT_PASS if within else EXIT_MISMATCH
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
     shapes = None if not args.shape else [parse_shape(s) for s in args.shape]
@@ -181,9 +218,12 @@ def _main(argv: Sequence[str] | None) -> int:
         shapes_arg: Any = shapes[0]
     else:
         shapes_arg = shapes
-    bounds = parse_floats(args.range, "--range")
-    if len(bounds) != 2 or not bounds[0] < bounds[1]:
-        raise UsageError(f"--range {args.range!r}: expected LO,HI with LO < HI, e.g. -3,3")
+    text = args.range if args.range is not None else ("-1000,1000" if args.accuracy else "-3,3")
+    bounds = parse_floats(text, "--range")
+    if len(bounds) != 2 or not bounds[0] < bounds[1] or not all(np.isfinite(bounds)):
+        raise UsageError(f"--range {text!r}: expected finite LO,HI with LO < HI, e.g. -3,3")
+    if args.accuracy:
+        return _accuracy(args, bounds)
     if args.examples < 1:
         raise UsageError("--examples must be at least 1")
     avoid = parse_floats(args.avoid, "--avoid")

@@ -28,7 +28,7 @@ def _reshape_forward(x: Any, shape: tuple[int, ...]) -> Any:
 
 RESHAPE = register(Primitive("reshape", _reshape_forward, (
     lambda g, ans, x, shape: reshape(g, shape_of(x)),        # undo the reshape
-)))
+), exact=lambda m, x, shape: x.reshape(shape)))
 
 
 def _inverse_axes(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
@@ -43,7 +43,7 @@ def _inverse_axes(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
 
 TRANSPOSE = register(Primitive("transpose", lambda x, axes: as_array(x).transpose(axes), (
     lambda g, ans, x, axes: transpose(g, _inverse_axes(axes)),  # undo the permutation
-)))
+), exact=lambda m, x, axes: x.transpose(axes)))
 
 
 def _is_basic(index: tuple[Any, ...]) -> bool:
@@ -63,11 +63,11 @@ def _scatter_add_forward(g: Any, shape: tuple[int, ...], index: tuple[Any, ...])
 
 GETITEM = register(Primitive("getitem", lambda x, index: x[index], (
     lambda g, ans, x, index: scatter_add(g, shape_of(x), index),  # route g back to the picked places
-)))
+), exact=lambda m, x, index: x[index]))
 
 SCATTER_ADD = register(Primitive("scatter_add", _scatter_add_forward, (
     lambda g, ans, x, shape, index: getitem(g, index),       # linear in x: its VJP picks
-)))
+), exact=lambda m, g, shape, index: m.scatter_add(g, shape, index)))
 
 
 def _concatenate_vjp(i: int, g: Any, ans: Any, *xs: Any, axis: int) -> Any:
@@ -79,7 +79,8 @@ def _concatenate_vjp(i: int, g: Any, ans: Any, *xs: Any, axis: int) -> Any:
 
 
 CONCATENATE = register(Primitive(
-    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), PerInput(_concatenate_vjp)
+    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), PerInput(_concatenate_vjp),
+    exact=lambda m, *xs, axis: np.concatenate(xs, axis=axis),
 ))
 
 
