@@ -36,6 +36,10 @@ from nn.activations import (
     swish,
     tanh,
 )
+from nn.attention import MultiheadAttention, scaled_dot_product_attention
+from nn.conv import Conv1d, Conv2d, conv1d, conv2d
+from nn.embedding import Embedding, embedding
+from nn.flatten import Flatten, Identity, Unflatten
 from nn.init import manual_seed
 from nn.layers import MLP, Dropout, Linear, Sequential
 from nn.losses import (
@@ -57,6 +61,27 @@ from nn.losses import (
     nll_loss,
 )
 from nn.module import Module, Parameter
+from nn.normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    LayerNorm,
+    batch_norm,
+    group_norm,
+    layer_norm,
+)
+from nn.pooling import (
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from nn.regularization import l2_penalty, regularized_loss
 from nn.serialization import load, save
 
@@ -67,4 +92,9 @@ __all__ = [
     "binary_cross_entropy_with_logits", "cross_entropy", "data", "elu", "gelu", "hinge_loss", "huber_loss", "init",
     "l1_loss", "l2_penalty", "leaky_relu", "load", "log_softmax", "manual_seed", "metrics", "mse_loss", "nll_loss",
     "optim", "prelu", "regularized_loss", "relu", "save", "sigmoid", "silu", "softmax", "softplus", "swish", "tanh",
+    # layers beyond the MLP
+    "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Embedding",
+    "Flatten", "GroupNorm", "Identity", "LayerNorm", "MaxPool1d", "MaxPool2d", "MultiheadAttention", "Unflatten",
+    "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "conv1d", "conv2d", "embedding", "group_norm",
+    "layer_norm", "max_pool1d", "max_pool2d", "scaled_dot_product_attention",
 ]
