@@ -198,6 +198,17 @@ def _periodic_lost(x: Any, r: Any) -> int:
     return int(mpmath.mag(x)) - int(mpmath.mag(r)) if _finite(r) else 0
 
 
+def _reduce(ufunc: np.ufunc, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+    """``ufunc.reduce`` over several axes (a Python function's ufunc takes one): they are moved last and merged."""
+    axes = tuple(range(x.ndim)) if axis is None else tuple(axis)
+    kept = [a for a in range(x.ndim) if a not in axes]
+    merged = x.transpose(kept + list(axes)).reshape([x.shape[a] for a in kept] + [-1])
+    out = ufunc.reduce(merged, axis=-1)
+    if keepdims:
+        out = np.reshape(out, [1 if a in axes else n for a, n in enumerate(x.shape)])
+    return _as_object(out)
+
+
 def _erf_exact_at(v: Any) -> bool:
     return bool(v == 0)
 
@@ -230,11 +241,11 @@ class Arithmetic:
 
     @staticmethod
     def max(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-        return _as_object(np.frompyfunc(_extreme(lambda a, b: a >= b), 2, 1).reduce(x, axis=axis, keepdims=keepdims))
+        return _reduce(np.frompyfunc(_extreme(lambda a, b: a >= b), 2, 1), x, axis, keepdims)
 
     @staticmethod
     def min(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-        return _as_object(np.frompyfunc(_extreme(lambda a, b: a <= b), 2, 1).reduce(x, axis=axis, keepdims=keepdims))
+        return _reduce(np.frompyfunc(_extreme(lambda a, b: a <= b), 2, 1), x, axis, keepdims)
 
     @staticmethod
     def matmul(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -244,6 +255,15 @@ class Arithmetic:
     def linear(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
         out = np.matmul(x, w.T)
         return _as_object(out if b is None else out + b)
+
+    @staticmethod
+    def einsum(subscripts: str, *operands: np.ndarray) -> np.ndarray:
+        return _as_object(np.einsum(subscripts, *operands, optimize=False))
+
+    @staticmethod
+    def exact(a: Any) -> np.ndarray:
+        """An array of Exact numbers from one that mixes them with plain numbers (a forward's zeros or padding)."""
+        return _as_object(np.frompyfunc(_lift, 1, 1)(np.asarray(a, dtype=object)))
 
     @staticmethod
     def scatter_add(g: np.ndarray, shape: tuple[int, ...], index: tuple[Any, ...]) -> np.ndarray:
@@ -259,7 +279,8 @@ _TO_EXACT = np.frompyfunc(lambda x: Exact(mpmath.mpf(float(x))), 1, 1)
 
 def to_exact(data: Any) -> np.ndarray:
     """Float data (a number or array) as an object array of exact numbers."""
-    return _as_object(_TO_EXACT(np.asarray(data, dtype=np.float64)))
+    with np.errstate(invalid="ignore"):  # NaN data converts to an exact NaN without a warning
+        return _as_object(_TO_EXACT(np.asarray(data, dtype=np.float64)))
 
 
 class MissingRule(Exception):

@@ -187,15 +187,15 @@ def _erfc_forward(x: Any) -> Any:
 
 ERFC = register(Primitive("erfc", _erfc_forward, (
     lambda g, ans, x: -(g * _TWO_OVER_SQRT_PI) * exp(-(x * x)),  # d erfc x/dx = -2/sqrt(pi) e^(-x^2)
-), scalar_forward=math.erfc))
+), scalar_forward=math.erfc, exact=lambda m, x: m.erfc(x)))
 
 LOG1P = register(Primitive("log1p", np.log1p, (
     lambda g, ans, x: divide(g, 1.0 + x),                    # d log(1+x)/dx = 1/(1+x)
-), scalar_forward=math.log1p))
+), scalar_forward=math.log1p, exact=lambda m, x: m.log1p(x)))
 
 EXPM1 = register(Primitive("expm1", np.expm1, (
     lambda g, ans, x: g * (ans + 1.0),                       # d (e^x - 1)/dx = e^x = expm1(x) + 1
-), scalar_forward=math.expm1))
+), scalar_forward=math.expm1, exact=lambda m, x: m.expm1(x)))
 
 # ---------------------------------------------------------------------------
 # the functions users and VJPs call (Values, ndarrays and numbers alike)

@@ -183,7 +183,8 @@ def _einsum_vjp(i: int, g: Any, ans: Any, *operands: Any, subscripts: str) -> An
     return grad
 
 
-EINSUM = register(Primitive("einsum", _einsum_forward, PerInput(_einsum_vjp)))
+EINSUM = register(Primitive("einsum", _einsum_forward, PerInput(_einsum_vjp),
+                            exact=lambda m, *operands, subscripts: m.einsum(subscripts, *operands)))
 
 
 def _explicit_subscripts(subscripts: str, shapes: list[tuple[int, ...]]) -> str:

@@ -102,7 +102,7 @@ def _unpad_index(x: Any, pad_width: tuple[tuple[int, int], ...]) -> tuple[slice,
 
 PAD = register(Primitive("pad", _pad_forward, (
     lambda g, ans, x, pad_width, value: getitem(g, _unpad_index(x, pad_width)),  # the padding is constant
-)))
+), exact=lambda m, x, pad_width, value: m.exact(_pad_forward(x, pad_width, value))))
 
 
 def _window_offsets(window_shape: tuple[int, ...], axis: tuple[int, ...], ndim: int) -> Any:
@@ -133,11 +133,12 @@ def _add_windows_forward(g: Any, shape: tuple[int, ...], window_shape: tuple[int
 
 SLIDING_WINDOW_VIEW = register(Primitive("sliding_window_view", _sliding_window_forward, (
     lambda g, ans, x, window_shape, axis: add_windows(g, shape_of(x), window_shape, axis),  # windows added back
-)))
+), exact=lambda m, x, window_shape, axis: _sliding_window_forward(x, window_shape, axis)))
 
 ADD_WINDOWS = register(Primitive("add_windows", _add_windows_forward, (
-    lambda g, ans, x, shape, window_shape, axis: sliding_window_view(g, window_shape, axis),  # linear: its VJP
-)))                                                                                          # takes windows
+    # linear: its VJP takes windows
+    lambda g, ans, x, shape, window_shape, axis: sliding_window_view(g, window_shape, axis),
+), exact=lambda m, g, shape, window_shape, axis: m.exact(_add_windows_forward(g, shape, window_shape, axis))))
 
 
 # ---------------------------------------------------------------------------
