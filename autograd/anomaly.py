@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from autograd.arrays import shape_of
-from autograd.mode import _Anomaly, no_grad
+from autograd.mode import ANOMALY, STATE, SetFlag, _Anomaly, no_grad
 from autograd.registry import FreedPrimitive
 from autograd.value import Value
 
@@ -177,11 +177,12 @@ def _check_backward(node: Value, g: Any) -> None:
             )
 
 
-class detect_anomaly(contextlib.ContextDecorator):
+class detect_anomaly(SetFlag):
     """Raise ``FloatingPointError`` at the first NaN/inf in a forward output or a backward gradient.
 
     Usable as ``with detect_anomaly():`` or as a decorator; nests, and restores
-    the previous state on exit (also when an exception leaves the block).
+    the previous state on exit (also when an exception leaves the block). Like
+    ``no_grad``, the mode is per thread.
 
     Args:
         enabled: False switches the checks off inside an enclosing ``detect_anomaly()``.
@@ -194,22 +195,21 @@ class detect_anomaly(contextlib.ContextDecorator):
     FloatingPointError: detect_anomaly: op 'log' returned inf in its forward output ...
     """
 
+    _flag = ANOMALY
+
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = bool(enabled)
-        self._saved: list[bool] = []
+        self._on = self.enabled
 
-    def __enter__(self) -> detect_anomaly:
-        _Anomaly.check_forward = staticmethod(_check_forward)  # type: ignore[assignment]
-        _Anomaly.check_backward = staticmethod(_check_backward)  # type: ignore[assignment]
-        _Anomaly.check_constant = staticmethod(_check_constant)  # type: ignore[assignment]
-        self._saved.append(_Anomaly.enabled)
-        _Anomaly.enabled = self.enabled
-        return self
+    def _copy(self) -> detect_anomaly:
+        return detect_anomaly(self.enabled)
 
-    def __exit__(self, *exc: object) -> None:
-        _Anomaly.enabled = self._saved.pop()
+
+_Anomaly.check_forward = staticmethod(_check_forward)  # type: ignore[assignment]
+_Anomaly.check_backward = staticmethod(_check_backward)  # type: ignore[assignment]
+_Anomaly.check_constant = staticmethod(_check_constant)  # type: ignore[assignment]
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()``."""
-    return _Anomaly.enabled
+    """True inside ``detect_anomaly()`` (in this thread)."""
+    return bool(STATE.flags & ANOMALY)

@@ -86,6 +86,7 @@ def normalize(out: Any) -> Any:
     return np.asarray(out)
 
 
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _KIND_NAMES = {"b": "bool", "c": "complex", "O": "object", "U": "string", "S": "bytes",
                "M": "datetime", "m": "timedelta", "V": "void"}
 
@@ -113,6 +114,9 @@ def as_data(x: Any, dtype: Any = None, what: str = "Value data") -> Any:
             f"{what} has dtype {array.dtype} ({_KIND_NAMES.get(kind, 'unsupported')}); "
             "a Value holds float32 or float64 numbers (ints are converted to float64)"
         )
+    elif array.dtype not in _FLOATS and dtype is None:
+        raise TypeError(f"{what} has dtype {array.dtype}, which is not supported (as dtype={array.dtype} is not): "
+                        f"convert it with .astype(np.float32) or .astype(np.float64), or pass dtype=")
     if dtype is not None:
         target = np.dtype(dtype)
         if target not in (np.float32, np.float64):
@@ -132,8 +136,9 @@ def as_constant(x: Any, op: str) -> Any:
     """Check a raw operand (number or array) that enters an op as a constant."""
     kind = type(x)
     if kind is float or kind is int or kind is np.ndarray:
-        if kind is np.ndarray and x.dtype.kind not in "fiub":
-            raise TypeError(f"{op}: operand has dtype {x.dtype}; only real numbers are supported")
+        if kind is np.ndarray and (x.dtype.kind not in "fiub" or (x.dtype.kind == "f" and x.dtype not in _FLOATS)):
+            raise TypeError(f"{op}: operand has dtype {x.dtype}; only real numbers in float32 or float64 (or ints "
+                            "and bools) are supported")
         return x
     if isinstance(x, (bool, np.number, np.bool_)):
         if isinstance(x, np.complexfloating):

@@ -38,9 +38,9 @@ from typing import Any
 import numpy as np
 
 from autograd.arrays import shape_of
-from autograd.mode import _Anomaly, enable_grad, no_grad
+from autograd.mode import ANOMALY, STATE, _Anomaly, enable_grad, no_grad
 from autograd.ops.reductions import unbroadcast
-from autograd.registry import GRADIENT, TIMES_OTHER
+from autograd.registry import GRADIENT, TIMES_OTHER, PerInput
 from autograd.value import NO_INPUT, VARIADIC, Value, constant
 
 
@@ -127,7 +127,7 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
     A gradient is copied only when it could share memory with another: when the same
     array already went to another leaf, or when it is a view (a transposed, reshaped or
     broadcast gradient) of an array that something else still holds, or a read-only
-    broadcast view. A writeable view of a fresh result
+    broadcast view, or when it is (or overlaps) the node's own data. A writeable view of a fresh result
     that nothing else refers to is kept as it is (for a Linear layer's weight that
     saves a copy of the whole weight gradient per step).
     """
@@ -147,6 +147,8 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
             g = g.copy()  # shares memory with another array (or is a broadcast view): make its own
         elif id(g) in deposited:
             g = g.copy()  # the same array already went to another leaf
+        elif np.may_share_memory(g, data):
+            g = g.copy()  # the node's own data (a custom backward returning a saved input)
         deposited.add(id(g))
     if node.grad is None:
         node.grad = g
@@ -187,9 +189,15 @@ def _propagate(
     params = node._params or _NO_PARAMS
     vjps = node._prim.vjps
     contributions: list[tuple[int, Any]] = []
-    for i, x in enumerate(inputs):
-        if isinstance(x, Value) and x.requires_grad:
-            contributions.append((i, _send(x, vjps[i](g, ans, *args, **params), mark)))
+    if isinstance(vjps, PerInput):  # a variadic op: its inputs passed once, not once per input
+        args = tuple(args)
+        for i, x in enumerate(inputs):
+            if isinstance(x, Value) and x.requires_grad:
+                contributions.append((i, _send(x, vjps.gradient(i, g, ans, args, params), mark)))
+    else:
+        for i, x in enumerate(inputs):
+            if isinstance(x, Value) and x.requires_grad:
+                contributions.append((i, _send(x, vjps[i](g, ans, *args, **params), mark)))
     if on_node is not None:
         on_node(node, g, contributions)
 
@@ -214,12 +222,6 @@ def run_backward(
         return _run_backward(output, seed, retain_graph, create_graph, targets, on_node)
 
 
-class _Path:
-    """Whether every node goes through the general path (``general_path()``)."""
-
-    general: bool = False
-
-
 class general_path(contextlib.ContextDecorator):
     """Inside ``with general_path():`` backward passes apply every VJP through the general path.
 
@@ -228,13 +230,16 @@ class general_path(contextlib.ContextDecorator):
     the same; the tests use this to compare the two paths.
     """
 
+    def _recreate_cm(self) -> general_path:
+        return general_path()
+
     def __enter__(self) -> general_path:
-        self._previous = _Path.general
-        _Path.general = True
+        self._previous = STATE.general_path
+        STATE.general_path = True
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _Path.general = self._previous
+        STATE.general_path = self._previous
 
 
 # The pass state lives on the nodes (_g), so passes in two threads over shared nodes must not
@@ -280,8 +285,8 @@ def _walk(
 ) -> None:
     """The pass proper: each node in ``order`` takes its gradient from ``_g`` and sends its inputs theirs."""
     deposited: set[int] = set()
-    watch = _Anomaly.enabled
-    general = create_graph or on_node is not None or _Path.general
+    watch = STATE.flags & ANOMALY
+    general = create_graph or on_node is not None or STATE.general_path
     value_type = Value
     for node in order:
         g = node._g

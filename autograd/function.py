@@ -50,7 +50,7 @@ import numpy as np
 
 from autograd.apply import record
 from autograd.arrays import as_constant, normalize
-from autograd.mode import _GradMode, no_grad
+from autograd.mode import RECORD, STATE, no_grad
 from autograd.registry import FreedPrimitive, Primitive
 from autograd.value import Value, constant
 
@@ -128,7 +128,7 @@ class Function:
                 inputs.append(as_constant(arg, f"{name}.apply (argument {position})"))
         datas = [_as_forward_array(x.data if isinstance(x, Value) else x) for x in inputs]
         needs = tuple(isinstance(x, Value) and x.requires_grad for x in inputs)
-        recording = _GradMode.enabled and any(needs)
+        recording = bool(STATE.flags & RECORD) and any(needs)
         ctx = FunctionCtx(name, needs if recording else (False,) * len(inputs))
         with no_grad():
             raw_out = cls.forward(ctx, *datas, **kwargs)
@@ -247,6 +247,7 @@ class _FunctionPrimitive(Primitive):
                 f"{self.name}.backward returned {len(grads)} gradient(s) but apply() got {len(inputs)} input(s); "
                 "return one gradient per input (None for an input that needs none)"
             )
+        grads = tuple(_as_gradient(gx, create_graph) for gx in grads)
         for k, (gx, x) in enumerate(zip(grads, inputs, strict=True)):
             if gx is not None and ctx.needs_input_grad[k]:
                 self._check_gradient(k, gx, x, g, saved_values if create_graph else None)
@@ -307,6 +308,19 @@ class _FunctionVJPs:
             return prim.gradient(index, g, ans, inputs)
 
         return vjp
+
+
+def _as_gradient(gx: Any, create_graph: bool) -> Any:
+    """What backward returned for one input, as the engine takes it: an ndarray or float (a list becomes an
+    array; a Value its data, unless the pass records the graph), None for no gradient."""
+    if gx is None:
+        return None
+    if isinstance(gx, Value):
+        return gx if create_graph else gx.data
+    if type(gx) is np.ndarray or type(gx) is float:
+        return gx
+    array = np.asarray(gx)
+    return normalize(array.astype(np.float64) if array.dtype.kind in "biu" else array)
 
 
 def _no_forward(*args: Any, **kwargs: Any) -> Any:  # pragma: no cover - never called

@@ -2,58 +2,85 @@
 
 While recording is off, ops compute their result and build no graph, so nothing
 can be differentiated through them (and nothing is paid for it).
+
+The state is per thread, as PyTorch's grad mode: a ``no_grad`` block, a backward
+pass (which switches recording off, or on for ``create_graph=True``, while it runs)
+or ``detect_anomaly`` in one thread changes nothing in another. A new thread starts
+recording, without anomaly checks. Ops read it as one integer of flags.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+RECORD = 1   # ops record the graph (grad mode)
+ANOMALY = 2  # detect_anomaly's checks run
 
-class _GradMode:
-    """Process-wide switch read by every op before it records a node."""
 
-    enabled: bool = True
+class _ThreadState(threading.local):
+    """The calling thread's modes (the class attributes are each new thread's defaults)."""
+
+    flags: int = RECORD
+    general_path: bool = False  # autograd.engine.general_path(): no fast path in backward passes
+
+
+STATE = _ThreadState()
 
 
 class _Anomaly:
-    """The switch and hooks of ``detect_anomaly`` (autograd/anomaly.py installs the checks)."""
+    """The checks of ``detect_anomaly`` (autograd/anomaly.py installs them; the ANOMALY flag turns them on)."""
 
-    enabled: bool = False
     check_forward: Callable[[Any, Sequence[Any]], None] = staticmethod(lambda node, datas: None)
     check_backward: Callable[[Any, Any], None] = staticmethod(lambda node, grad: None)
     check_constant: Callable[[Any, Any, Sequence[Any]], None] = staticmethod(lambda prim, value, datas: None)
 
 
 def is_grad_enabled() -> bool:
-    """True when ops record the graph (the default)."""
-    return _GradMode.enabled
+    """True when ops record the graph in this thread (the default)."""
+    return bool(STATE.flags & RECORD)
 
 
-class _SetGradMode(contextlib.ContextDecorator):
-    """Context manager (and decorator) that sets recording on or off, then restores it."""
+class SetFlag(contextlib.ContextDecorator):
+    """Context manager (and decorator) that sets one flag of this thread's state on or off, then restores it.
 
-    _target: bool
+    Only its own flag is restored on exit, so blocks of different kinds may be left in any order.
+    """
 
-    def _recreate_cm(self) -> _SetGradMode:
-        return type(self)()  # each call of a decorated function gets its own saved state (recursion-safe)
+    _flag: int
+    _on: bool
 
-    def __enter__(self) -> None:
-        self._previous = _GradMode.enabled
-        _GradMode.enabled = self._target
+    def _recreate_cm(self) -> SetFlag:
+        return self._copy()  # each call of a decorated function gets its own saved state (recursion-safe)
+
+    def _copy(self) -> SetFlag:
+        return type(self)()
+
+    def __enter__(self) -> Any:
+        flags = STATE.flags
+        self._previous = flags & self._flag
+        STATE.flags = (flags | self._flag) if self._on else (flags & ~self._flag)
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self._previous
+        STATE.flags = (STATE.flags & ~self._flag) | self._previous
 
 
-class no_grad(_SetGradMode):
+class no_grad(SetFlag):
     """Inside ``with no_grad():`` (or a function decorated with ``@no_grad()``) ops record nothing."""
 
-    _target = False
+    _flag, _on = RECORD, False
+
+    def __enter__(self) -> None:
+        super().__enter__()
 
 
-class enable_grad(_SetGradMode):
+class enable_grad(SetFlag):
     """Turn recording back on inside a ``no_grad`` block."""
 
-    _target = True
+    _flag, _on = RECORD, True
+
+    def __enter__(self) -> None:
+        super().__enter__()

@@ -31,7 +31,6 @@ report say so.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -136,13 +135,20 @@ class _FreedVJPs:
 
 
 class PerInput:
-    """VJPs of a variadic op (concatenate): ``vjps[i]`` is ``vjp(i, g, ans, *inputs, **params)``."""
+    """VJPs of a variadic op (concatenate): one function ``vjp(i, g, ans, inputs, **params)`` for every input i.
+
+    ``inputs`` comes as one tuple, so that the engine can ask for each of n inputs' gradients without
+    passing n arguments each time (``gradient``); ``vjps[i]`` is the usual per-input signature.
+    """
 
     def __init__(self, vjp: Callable[..., Any]) -> None:
         self.vjp = vjp
 
+    def gradient(self, index: int, g: Any, ans: Any, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        return self.vjp(index, g, ans, inputs, **params)
+
     def __getitem__(self, index: int) -> VJP:
-        return functools.partial(self.vjp, index)
+        return lambda g, ans, *inputs, **params: self.vjp(index, g, ans, inputs, **params)
 
 
 REGISTRY: dict[str, Primitive] = {}

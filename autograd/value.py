@@ -86,6 +86,9 @@ class Value(Node):
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None, label: str = "") -> None:
         if isinstance(data, Value):
             raise TypeError("Value(data) got a Value; use value.detach() to copy one without its graph")
+        if isinstance(data, (list, tuple)) and _holds_a_value(data):
+            raise TypeError("Value(data) got a list holding Values; use autograd.stack(values) to join them "
+                            "(that keeps their graph)")
         self.data = as_data(data, dtype)
         self.requires_grad = bool(requires_grad)
         self._in0: Any = NO_INPUT
@@ -351,6 +354,18 @@ def constant(data: Any) -> Value:
     value = op_node(data, None, (), None)
     value.requires_grad = False
     return value
+
+
+def _holds_a_value(items: list[Any] | tuple[Any, ...]) -> bool:
+    """Whether a nested list or tuple holds a Value anywhere (checked without recursion)."""
+    stack: list[Any] = [items]
+    while stack:
+        for item in stack.pop():
+            if isinstance(item, Value):
+                return True
+            if isinstance(item, (list, tuple)):
+                stack.append(item)
+    return False
 
 
 def _fmt_grad(grad: Any) -> str:

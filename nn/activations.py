@@ -88,8 +88,14 @@ def softmax(x: Any, axis: int = -1) -> Any:
 
 
 def log_softmax(x: Any, axis: int = -1) -> Any:
-    """x_i - logsumexp(x) (logsumexp subtracts the max); d/dx_j = delta_ij - softmax_j."""
-    return x - logsumexp(x, axis=axis, keepdims=True)
+    """x_i - logsumexp(x), computed as x'_i - logsumexp(x') with x' = x - max x; d/dx_j = delta_ij - softmax_j.
+
+    Shifting first (a constant: the derivative is unchanged) keeps both terms small, so their
+    difference keeps its digits for large x ([1e308, 1e308] gives -log 2, not 0 or NaN).
+    """
+    m = np.max(_data(x), axis=axis, keepdims=True)
+    shifted = x - np.where(np.isfinite(m), m, 0.0).astype(np.result_type(m), copy=False)
+    return shifted - logsumexp(shifted, axis=axis, keepdims=True)
 
 
 _SQRT_HALF = math.sqrt(0.5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -76,7 +76,19 @@ class Sequential(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
-    def __getitem__(self, index: int) -> Module:
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
+
+    def __getitem__(self, index: int | slice) -> Module | Sequential:
+        """One module, or for a slice a Sequential of those modules under their names (as PyTorch)."""
+        if isinstance(index, slice):
+            part = Sequential()
+            for name, module in list(self._modules.items())[index]:
+                part.add_module(name, module)
+            return part
         return list(self._modules.values())[index]
 
     def append(self, module: Module) -> Sequential:
@@ -108,6 +120,9 @@ class MLP(Sequential):
             from nn.activations import ReLU
 
             activation = ReLU
+        if isinstance(activation, Module):
+            raise TypeError(f"MLP: activation must be a Module class such as nn.ReLU (MLP makes one per layer), "
+                            f"got the instance {activation!r}; pass {type(activation).__name__} instead")
         modules: list[Module] = []
         widths = [n_in, *sizes]
         for k in range(len(sizes)):

@@ -14,12 +14,11 @@ Shape mismatches raise ValueError naming both shapes; bad dtypes raise TypeError
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from autograd import Value, exp, log, log1p, logsumexp, where
+from autograd import Value, exp, log, log1p, logsumexp, relu, where
 from nn.module import Module
 
 __all__ = [
@@ -93,31 +92,51 @@ def huber_loss(prediction: Any, target: Any, reduction: str = "mean", delta: flo
     diff = prediction - _prepare("huber_loss", prediction, target, reduction)
     size = abs(diff)
     inside = _as_array(size) < delta
-    return _reduce(where(inside, 0.5 * diff * diff, delta * (size - 0.5 * delta)), reduction)
+    near = where(inside, diff, 0.0)  # the quadratic branch never sees a huge d (inf * 0 would be NaN)
+    return _reduce(where(inside, 0.5 * near * near, delta * (size - 0.5 * delta)), reduction)
 
 
 # ---------------------------------------------------------------------------
 # binary classification
 
 _LOG_FLOOR = -100.0  # PyTorch clamps log(p) at -100 in binary_cross_entropy
-_P_FLOOR = math.exp(_LOG_FLOOR)
+_SLOPE_FLOOR = 1e-12  # and its gradient divides by max(p (1 - p), 1e-12)
+
+
+def _clamped_log(p: Any) -> Any:
+    """max(log p, -100) with d/dp = 1 / max(p, 1e-12), as PyTorch's binary_cross_entropy.
+
+    Where p <= 1e-12 the value is the constant max(log p, -100) plus (p - p), whose derivative
+    1e12 is the large learning signal PyTorch gives there (a clamp of p would give none).
+    """
+    data = _as_array(p)
+    small = data <= _SLOPE_FLOOR
+    if not np.any(small):
+        return log(p)
+    floor = np.maximum(np.log(np.maximum(data, np.finfo(data.dtype).tiny)), _LOG_FLOOR).astype(data.dtype)
+    steep = floor + (p - data) / _SLOPE_FLOOR
+    return where(small, steep, log(where(small, 1.0, p)))
 
 
 def binary_cross_entropy(prediction: Any, target: Any, reduction: str = "mean") -> Any:
     """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1], each log clamped at -100 (as PyTorch).
 
-    The clamp is applied to p before the log (p < e^-100 counts as e^-100), so
-    p = 0 or 1 gives a finite loss with no warning; d/dp = (p - t) / (p (1 - p)) elsewhere.
+    d/dp = (p - t) / (p (1 - p)), with p and 1 - p taken as at least 1e-12 there (as PyTorch), so
+    p = 0 or 1 gives a finite loss, a large finite gradient and no warning.
+
+    Raises:
+        ValueError: for a prediction or a target outside [0, 1].
     """
     target = _prepare("binary_cross_entropy", prediction, target, reduction)
     p = _as_array(prediction)
     if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
         raise ValueError("binary_cross_entropy: prediction must hold probabilities in [0, 1] (pass logits to "
                          "binary_cross_entropy_with_logits)")
-    q = 1.0 - prediction
-    log_p = log(where(p > _P_FLOOR, prediction, _P_FLOOR))
-    log_q = log(where(_as_array(q) > _P_FLOOR, q, _P_FLOOR))
-    return _reduce(-(target * log_p + (1.0 - target) * log_q), reduction)
+    if np.any((target < 0) | (target > 1)):
+        raise ValueError("binary_cross_entropy: target must hold probabilities in [0, 1], got values from "
+                         f"{np.min(target):g} to {np.max(target):g}")
+    return _reduce(-(target * _clamped_log(prediction) + (1.0 - target) * _clamped_log(1.0 - prediction)),
+                   reduction)
 
 
 def binary_cross_entropy_with_logits(prediction: Any, target: Any, reduction: str = "mean") -> Any:
@@ -139,7 +158,7 @@ def hinge_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
     if not (np.abs(labels) == 1).all():
         raise ValueError("hinge_loss: targets must be -1 or +1")
     margin = 1.0 - prediction * target
-    return _reduce(where(_as_array(margin) > 0, margin, 0.0), reduction)
+    return _reduce(relu(margin), reduction)  # max(0, margin); NaN stays NaN
 
 
 # ---------------------------------------------------------------------------
@@ -203,9 +222,17 @@ def cross_entropy(prediction: Any, target: Any, reduction: str = "mean") -> Any:
     """
     _check_reduction("cross_entropy", reduction)
     labels = _class_targets("cross_entropy", prediction, target)
-    # -log_softmax(z)[t] written as logsumexp(z) - z[t]: the same numbers (negating is exact; a zero
-    # loss comes out +0.0 rather than -0.0), and the subtraction runs on N values instead of N x C.
-    return _reduce(logsumexp(prediction, axis=-1) - _picked(prediction, labels), reduction)
+    # -log_softmax(z)[t] written as logsumexp(z') - z'[t] with z' = z - max(z) (a constant shift, so the
+    # same derivative): both terms are then small, and their difference does not cancel the answer away
+    # for large logits (float32 [1e6, 1e6, 1e6 - 1] would lose 0.013 of a 0.862 loss).
+    shifted = prediction - _row_max(prediction)
+    return _reduce(logsumexp(shifted, axis=-1) - _picked(shifted, labels), reduction)
+
+
+def _row_max(z: Any) -> np.ndarray:
+    """max(z) along the last axis (kept), 0 where it is not finite: a constant to shift logits by."""
+    m = np.max(_as_array(z), axis=-1, keepdims=True)
+    return np.where(np.isfinite(m), m, 0.0).astype(m.dtype, copy=False)
 
 
 # ---------------------------------------------------------------------------

@@ -320,3 +320,26 @@ def test_a_problem_is_built_by_its_constructor() -> None:
     assert second.output_name is None and second.names[-1] == "v"
     assert np.array_equal(second.evaluate(second.arrays), [3.0, 8.0])
     assert gradgradcheck_report(lambda x, w: x * w * x, (np.array([1.0, 2.0]), np.array([3.0, 4.0]))).passed
+
+
+VIEWS = {
+    "reshape": lambda v: v.reshape(-1),
+    "slice": lambda v: v[1:],
+    "transpose": lambda v: v.T,
+    "identity": lambda v: v,
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_a_function_returning_a_view_of_its_input_is_checked_correctly(name: str) -> None:
+    f = VIEWS[name]
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    assert gradcheck(f, [x]) and gradgradcheck(f, [x])
+    assert gradcheck(f, [x], fast=True)
+    expected = np.ones_like(x)
+    if name == "slice":
+        expected[0] = 0.0  # the first row is not in the output
+    (numeric,) = numerical_grad(lambda v: f(v).sum(), x)
+    assert np.allclose(numeric, expected)
+    (numeric,) = numerical_grad(f, x)
+    assert np.allclose(numeric, expected)

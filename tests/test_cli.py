@@ -59,6 +59,19 @@ ACTIVATIONS = textwrap.dedent(
     def raises(x):
         raise KeyError("boom")
 
+    def flatten(x):
+        return x.reshape(-1)
+
+    def hangs(x):
+        while True:
+            pass
+
+    def returns_list(x):
+        return [x]
+
+    def returns_none(x):
+        x * 2.0
+
     NOT_CALLABLE = 3
     """
 )
@@ -189,3 +202,48 @@ def test_custom_activation_example(tmp_path, monkeypatch, capsys):
     assert "PASS" in results["cli"][1][2] and "FAIL" in results["cli"][2][2]
     assert "$ python -m autograd.gradcheck examples/custom_activation.py:squareplus_function" in printed
     assert results["figures"][0].read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_function_returning_a_view_of_its_input_passes(module_file):
+    result = run(f"{module_file}:flatten", "--shape", "2,3", "--examples", "5", "--second-order")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.rstrip().endswith("PASS")
+
+
+@pytest.mark.parametrize("n", ["0", "-1"])
+def test_fewer_than_one_input_is_a_usage_error(module_file, n):
+    result = run(f"{module_file}:squareplus", "--n-inputs", n)
+    assert result.returncode == 2 and "--n-inputs" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_a_target_that_never_returns_is_stopped_with_a_clear_message(module_file):
+    result = run(f"{module_file}:hangs", "--timeout", "2")
+    assert result.returncode == 2
+    assert "did not finish within 2 s" in result.stderr and "--timeout" in result.stderr
+
+
+def test_sys_exit_while_importing_the_target_is_a_usage_error(tmp_path):
+    script = tmp_path / "exits.py"
+    script.write_text("import sys\nsys.exit(7)\ndef f(x):\n    return x\n")
+    result = run(f"{script}:f")
+    assert result.returncode == 2 and "sys.exit(7)" in result.stderr
+    assert_no_traceback(result)
+
+
+@pytest.mark.parametrize("bounds", ["-inf,inf", "0,inf", "nan,1"])
+def test_a_range_that_is_not_finite_is_refused(module_file, bounds):
+    result = run(f"{module_file}:squareplus", "--range", bounds)
+    assert result.returncode == 2 and "finite" in result.stderr
+
+
+def test_a_range_where_finite_differences_round_away_is_warned_about(module_file):
+    result = run(f"{module_file}:relu", "--range", "0,1e308", "--shape", "2", "--examples", "3")
+    assert "finite-difference step of 1e-06 is lost in rounding" in result.stderr
+
+
+@pytest.mark.parametrize("name, kind", [("returns_list", "list"), ("returns_none", "NoneType")])
+def test_a_target_that_does_not_return_a_value_is_a_usage_error(module_file, name, kind):
+    result = run(f"{module_file}:{name}")
+    assert result.returncode == 2 and f"returned {kind}" in result.stderr
+    assert_no_traceback(result)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,7 +28,7 @@ from autograd.anomaly import _creation_site
 from autograd.checking.accuracy_measure import Collected, measure
 from autograd.checking.accuracy_report import AccuracyReport
 from autograd.engine import run_backward
-from autograd.mode import _Anomaly, enable_grad
+from autograd.mode import ANOMALY, SetFlag, _Anomaly, enable_grad
 from autograd.value import Value
 
 LEVELS = (192, 1600, 3200)  # bits of working precision, tried in turn until a sample's exact value settles
@@ -153,24 +154,48 @@ class _Recording:
         self.sites = sites
 
 
+class _AnomalyHooks(SetFlag):
+    """This thread's anomaly flag on: ops made inside go through the hooks of detect_anomaly."""
+
+    _flag, _on = ANOMALY, True
+
+
+_RECORDER = threading.local()  # this thread's list of created nodes while _sites is active
+
+
+def _dispatch(check: str) -> Callable[..., None]:
+    """A hook that records sites in a thread that is recording them, and runs detect_anomaly's check elsewhere."""
+    original = getattr(_Anomaly, check)
+
+    def hook(*args: Any) -> None:
+        recorder = getattr(_RECORDER, "sites", None)
+        if recorder is None:
+            original(*args)
+        elif check == "check_forward":
+            node = args[0]
+            recorder[1].append(id(node))
+            recorder[0][id(node)] = _short(_creation_site())
+
+    return hook
+
+
 @contextlib.contextmanager
 def _sites(sites: dict[int, str]) -> Iterator[list[int]]:
-    """Record the creation site of every op node made inside (the hooks of detect_anomaly, without its checks)."""
+    """Record the creation site of every op node made inside, in this thread (detect_anomaly's hooks and
+    flag, without its checks: NaN and inf are what the report is looking for, not errors)."""
     created: list[int] = []
-
-    def on_forward(node: Any, datas: Any) -> None:
-        created.append(id(node))
-        sites[id(node)] = _short(_creation_site())
-
-    saved = (_Anomaly.enabled, _Anomaly.check_forward, _Anomaly.check_backward, _Anomaly.check_constant)
-    _Anomaly.check_forward = staticmethod(on_forward)  # type: ignore[assignment]
-    _Anomaly.check_backward = staticmethod(lambda node, g: None)  # type: ignore[assignment]
-    _Anomaly.check_constant = staticmethod(lambda prim, value, datas: None)  # type: ignore[assignment]
-    _Anomaly.enabled = True
+    names = ("check_forward", "check_backward", "check_constant")
+    saved = [getattr(_Anomaly, name) for name in names]
+    for name in names:
+        setattr(_Anomaly, name, staticmethod(_dispatch(name)))
+    _RECORDER.sites = (sites, created)
     try:
-        yield created
+        with _AnomalyHooks():
+            yield created
     finally:
-        (_Anomaly.enabled, _Anomaly.check_forward, _Anomaly.check_backward, _Anomaly.check_constant) = saved
+        _RECORDER.sites = None
+        for name, hook in zip(names, saved, strict=True):
+            setattr(_Anomaly, name, staticmethod(hook))
 
 
 def _short(site: str) -> str:

@@ -48,7 +48,8 @@ _KINK_OPTIONS = ("warn", "skip", "error")
 def _evaluate(f: Callable[..., Any], arrays: list[np.ndarray]) -> np.ndarray:
     with no_grad():
         out = f(*[Value(a, requires_grad=False) for a in arrays])
-    return np.asarray(out.data if isinstance(out, Value) else out, dtype=np.float64)
+    # a copy: the output may be a view of the input array that the caller perturbs next (x.reshape(-1))
+    return np.array(out.data if isinstance(out, Value) else out, dtype=np.float64)
 
 
 def numerical_grad(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6) -> list[np.ndarray]:

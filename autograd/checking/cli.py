@@ -29,6 +29,7 @@ import importlib
 import importlib.util
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -38,6 +39,7 @@ import numpy as np
 from autograd.checking.accuracy import QUICK_SAMPLES
 from autograd.checking.accuracy import accuracy as accuracy_report
 from autograd.function import Function
+from autograd.value import Value
 
 EXIT_PASS, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 _NEGATIVE = re.compile(r"-(\d|\.\d|inf)")
@@ -70,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--eps", type=float, default=1e-6, help="finite-difference step (default 1e-6)")
     p.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (default 1e-5)")
     p.add_argument("--rtol", type=float, default=1e-3, help="relative tolerance (default 1e-3)")
+    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="stop with an error when the whole check takes longer (default 600)")
     a = p.add_argument_group("accuracy (needs mpmath)")
     a.add_argument("--accuracy", action="store_true",
                    help="report the bits of error of f and its derivatives against exact evaluation instead")
@@ -79,6 +83,47 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--samples", type=int, default=None, help="inputs to sample (default 3000)")
     a.add_argument("--quick", action="store_true", help=f"sample {QUICK_SAMPLES} inputs (a CI-sized run)")
     return p
+
+
+def _warn_unreliable_steps(bounds: list[float], eps: float) -> None:
+    """Warn when |x| reaches values where x + eps rounds to x (finite differences are then noise)."""
+    largest = max(abs(bounds[0]), abs(bounds[1]))
+    spacing = float(np.spacing(largest))
+    if spacing * 4 > eps:
+        print(f"warning: --range reaches |x| = {largest:g}, where float64 numbers are {spacing:.3g} apart: a "
+              f"finite-difference step of {eps:g} is lost in rounding there, so mismatches are not to be "
+              "trusted; narrow --range or raise --eps", file=sys.stderr)
+
+
+def _check_output_type(f: Callable[..., Any], target: str, n_inputs: int, shapes: list[tuple[int, ...]] | None,
+                       bounds: list[float]) -> None:
+    """Call f once on a sample input: it must return a Value (or an array or number), not a list or None."""
+    per_input = shapes * n_inputs if shapes is not None and len(shapes) == 1 else (shapes or [()] * n_inputs)
+    middle = (bounds[0] + bounds[1]) / 2
+    inputs = [Value(np.full(shape, middle)) for shape in per_input]
+    try:
+        with np.errstate(all="ignore"):
+            out = f(*inputs)
+    except Exception:  # noqa: BLE001 - the checks below report f's errors with the failing inputs
+        return
+    if not isinstance(out, (Value, np.ndarray, float, int, np.floating)) or isinstance(out, bool):
+        raise UsageError(f"{target} returned {type(out).__name__}; it must return a Value (one array or number "
+                         "computed from its inputs)")
+
+
+def _stop_after(seconds: float, target: str) -> None:
+    """A total time limit: a target that never returns ends the command with exit status 2."""
+    if not hasattr(signal, "setitimer"):
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        print(f"error: {target} did not finish within {seconds:g} s (--timeout); it may never return",
+              file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        os._exit(EXIT_USAGE)
+
+    signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -114,6 +159,8 @@ def load_target(target: str) -> Callable[..., Any]:
             module = importlib.import_module(path)
         except ImportError as error:
             raise UsageError(f"cannot import module {path!r}: {error}") from None
+        except SystemExit as error:
+            raise UsageError(f"importing {path!r} called sys.exit({error.code!r})") from None
         except Exception as error:
             raise UsageError(f"importing {path!r} raised {type(error).__name__}: {error}") from None
     obj: Any = module
@@ -146,6 +193,9 @@ def _load_file(path: str) -> Any:
         spec.loader.exec_module(module)
     except SyntaxError as error:
         raise UsageError(f"{path}:{error.lineno}: syntax error: {error.msg}") from None
+    except SystemExit as error:
+        raise UsageError(f"running {path} called sys.exit({error.code!r}) (guard the script's own code "
+                         "with `if __name__ == \"__main__\":`)") from None
     except Exception as error:
         raise UsageError(f"running {path} raised {type(error).__name__}: {error}") from None
     return module
@@ -172,6 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if hasattr(signal, "setitimer"):
+            signal.setitimer(signal.ITIMER_REAL, 0)  # the time limit ends with the command
 
 
 def _join_negative_values(argv: Sequence[str]) -> list[str]:
@@ -220,12 +273,20 @@ def _main(argv: Sequence[str] | None) -> int:
         shapes_arg = shapes
     text = args.range if args.range is not None else ("-1000,1000" if args.accuracy else "-3,3")
     bounds = parse_floats(text, "--range")
-    if len(bounds) != 2 or not bounds[0] < bounds[1] or not all(np.isfinite(bounds)):
-        raise UsageError(f"--range {text!r}: expected finite LO,HI with LO < HI, e.g. -3,3")
+    if len(bounds) == 2 and not all(np.isfinite(bounds)):
+        raise UsageError(f"--range {text!r}: both ends must be finite numbers")
+    if len(bounds) != 2 or not bounds[0] < bounds[1]:
+        raise UsageError(f"--range {text!r}: expected LO,HI with LO < HI, e.g. -3,3")
     if args.accuracy:
         return _accuracy(args, bounds)
     if args.examples < 1:
         raise UsageError("--examples must be at least 1")
+    if args.n_inputs is not None and args.n_inputs < 1:
+        raise UsageError(f"--n-inputs {args.n_inputs}: a function to check takes at least 1 input")
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout {args.timeout:g}: must be a positive number of seconds")
+    _warn_unreliable_steps(bounds, args.eps)
+    _stop_after(args.timeout, args.target)
     avoid = parse_floats(args.avoid, "--avoid")
     try:
         from autograd.checking.strategies import count_inputs, run_gradient_checks
@@ -238,6 +299,7 @@ def _main(argv: Sequence[str] | None) -> int:
             raise ValueError(f"got {len(shapes)} --shape options for a function of {n_inputs} input(s)")
     except ValueError as error:
         raise UsageError(str(error)) from None
+    _check_output_type(f, args.target, n_inputs, shapes, bounds)
     order = "first and second derivatives" if args.second_order else "first derivatives"
     print(f"gradcheck {args.target}: {order}, {n_inputs} input(s), values in [{bounds[0]:g}, {bounds[1]:g}]"
           + (f" avoiding {', '.join(f'{a:g}' for a in avoid)}" if avoid else ""))

@@ -19,9 +19,13 @@ from autograd.value import Value
 
 
 def flat_output(out: Any) -> np.ndarray:
-    """f's result (Value, array or number) as a flat float64 array."""
+    """f's result (Value, array or number) as a flat float64 array of its own.
+
+    A copy, never a view: f's output may be a view of its input (``x.reshape(-1)``,
+    ``x[1:]``, ``x.T``, ``x`` itself), and finite differences perturb that input next.
+    """
     data = out.data if isinstance(out, Value) else out
-    return np.asarray(data, dtype=np.float64).reshape(-1)
+    return np.array(data, dtype=np.float64).reshape(-1)
 
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd.apply import binary_operator, unary_method
 from autograd.ops.composites import clip, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
 from autograd.ops.elementwise import (
@@ -144,14 +146,34 @@ def _transpose_method(self: Value, *axes: Any) -> Value:
     return transpose(self, tuple(axes) if axes else None)  # type: ignore[no-any-return]
 
 
+def _numpy_reduction(function: Any) -> Any:
+    """A reduction method that also takes NumPy's dtype= and out= (np.sum(v) passes them), which it refuses."""
+
+    def method(self: Value, axis: Any = None, keepdims: bool = False, *, dtype: Any = None, out: Any = None,
+               **kwargs: Any) -> Value:
+        if out is not None:
+            raise TypeError(f"{function.__name__}: out= is not supported (a Value is never written in place)")
+        if dtype is not None and np.dtype(dtype) != self.dtype:
+            raise TypeError(f"{function.__name__}: dtype={dtype} differs from the Value's {self.dtype}; "
+                            "convert the data first")
+        if kwargs:
+            raise TypeError(f"{function.__name__}: unexpected argument(s) {', '.join(sorted(kwargs))}")
+        return function(self, axis, keepdims)  # type: ignore[no-any-return]
+
+    method.__name__ = function.__name__
+    method.__doc__ = function.__doc__
+    return method
+
+
 def _flatten_method(self: Value) -> Value:
     """The elements in one axis."""
     return reshape(self, (-1,))  # type: ignore[no-any-return]
 
 
 for _name, _method in (
-    ("__getitem__", getitem), ("maximum", maximum), ("minimum", minimum), ("sum", sum), ("max", max),
-    ("min", min), ("mean", mean), ("var", var), ("logsumexp", logsumexp), ("broadcast_to", broadcast_to),
+    ("__getitem__", getitem), ("maximum", maximum), ("minimum", minimum), ("sum", _numpy_reduction(sum)),
+    ("max", _numpy_reduction(max)), ("min", _numpy_reduction(min)), ("mean", _numpy_reduction(mean)),
+    ("var", var), ("logsumexp", logsumexp), ("broadcast_to", broadcast_to),
     ("squeeze", squeeze), ("unsqueeze", unsqueeze), ("relu", relu), ("sigmoid", sigmoid), ("clip", clip),
     ("reshape", _reshape_method), ("transpose", _transpose_method), ("flatten", _flatten_method),
 ):

@@ -43,11 +43,18 @@ def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Any:
 
 
 def relu(x: Any) -> Any:
-    """max(x, 0); derivative 1 for x > 0 and 0 otherwise (0 at the kink, as PyTorch)."""
+    """max(x, 0); derivative 1 for x > 0 and 0 otherwise (0 at the kink, as PyTorch). NaN stays NaN."""
     if isinstance(x, Value):  # where(x > 0, x, 0) without where()'s argument checks (a hot path)
-        return call(WHERE, x, 0.0, cond=x.data > 0)
+        return call(WHERE, x, 0.0, cond=_positive_or_nan(x.data))
     x = operand(x)
-    return where(x > 0, x, 0.0)
+    return where(_positive_or_nan(_raw(x)), x, 0.0)
+
+
+def _positive_or_nan(data: Any) -> Any:
+    """``not (data <= 0)``: True where data > 0 and where it is NaN (so a ReLU passes NaN on, as PyTorch's)."""
+    if type(data) is float:
+        return not data <= 0.0
+    return ~(data <= 0)
 
 
 def sigmoid(x: Any) -> Any:
@@ -60,12 +67,11 @@ def sigmoid(x: Any) -> Any:
 
 
 def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
-    """x limited to [lo, hi]; derivative 1 inside, 0 where clipped."""
-    data = _raw(x)
+    """x limited to [lo, hi]; derivative 1 inside, 0 where clipped. With lo > hi every element is hi (np.clip)."""
     if lo is not None:
-        x = where(data < lo, lo, x)
+        x = where(_raw(x) < lo, lo, x)
     if hi is not None:
-        x = where(data > hi, hi, x)
+        x = where(_raw(x) > hi, hi, x)  # judged after the lower clip, as np.clip: min(max(x, lo), hi)
     return x
 
 

@@ -64,10 +64,18 @@ def _power_vjp_exponent(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return where(positive, g * ans * log_x, zero_or_nan)
 
 
-POWER = register(Primitive("power", _power_forward, (
-    lambda g, ans, x, y: g * y * power(x, y - 1),            # d(x^y)/dx = y x^(y-1)
-    _power_vjp_exponent,
-), exact=lambda m, x, y: m.power(x, y)))
+def _power_vjp_base(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    """d(x^y)/dx = y x^(y-1); 0 at x = 0 with y = 0 (x^0 is constant there too, as PyTorch, where the
+    formula would be 0 * 0^-1 = NaN)."""
+    undefined = np.logical_and(_raw(y) == 0, _raw(x) == 0)
+    if not np.any(undefined):
+        return g * y * power(x, y - 1)
+    base = where(undefined, 1.0, x)  # keeps 0^-1 out of the product
+    return where(undefined, 0.0, g * y * power(base, y - 1))
+
+
+POWER = register(Primitive("power", _power_forward, (_power_vjp_base, _power_vjp_exponent),
+                           exact=lambda m, x, y: m.power(x, y)))
 
 
 def _maximum_forward(x: Any, y: Any) -> Any:

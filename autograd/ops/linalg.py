@@ -157,7 +157,7 @@ def _einsum_forward(*operands: Any, subscripts: str) -> Any:
     return np.einsum(subscripts, *arrays, optimize=_contraction_path(subscripts, tuple(a.shape for a in arrays)))
 
 
-def _einsum_vjp(i: int, g: Any, ans: Any, *operands: Any, subscripts: str) -> Any:
+def _einsum_vjp(i: int, g: Any, ans: Any, operands: tuple[Any, ...], subscripts: str) -> Any:
     """d/d operand i: g contracted with every other operand onto operand i's subscripts.
 
     Letters of operand i found nowhere else (summed out of it alone) get the

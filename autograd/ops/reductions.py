@@ -66,23 +66,35 @@ MIN = register(Primitive("min", lambda x, axis, keepdims: as_array(x).min(axis=a
 ), exact=lambda m, x, axis, keepdims: m.min(x, axis, keepdims)))
 
 
-def _logsumexp_forward(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
-    """log(sum(exp(x))) as m + log(sum(exp(x - m))), m = max(x): exp never overflows."""
-    x = as_array(x)
-    m = np.maximum.reduce(x, axis, keepdims=True)
+def _shift(x: np.ndarray, axis: tuple[int, ...] | None) -> np.ndarray:
+    """max(x) along ``axis`` (kept), replaced by 0 where it is not finite: the constant logsumexp subtracts."""
+    m = np.maximum.reduce(x, axis, keepdims=True, initial=-np.inf)
     if not all_finite(m):  # (also when the norm of finite maxima overflows: the branch is exact for them too)
         m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)  # all -inf (or inf): leave them to exp/log
+    return m
+
+
+def _logsumexp_forward(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """log(sum(exp(x))) as m + log(sum(exp(x - m))), m = max(x): exp never overflows. -inf over no elements."""
+    x = as_array(x)
+    if x.size == 0:  # as PyTorch: the log of an empty sum
+        return np.full(_add_reduce(x, axis, None, None, keepdims).shape, -np.inf, dtype=x.dtype)
+    m = _shift(x, axis)
     out = np.log(_add_reduce(np.exp(x - m), axis, keepdims=True))
     out += m
     return out if keepdims else out.squeeze(axis)  # drop the reduced axes (all of them for None)
 
 
 def _logsumexp_vjp(g: Any, ans: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
-    """d logsumexp/dx_i = exp(x_i - logsumexp(x)), the softmax of x along ``axis``."""
+    """d logsumexp/dx_i = softmax(x)_i = e_i / sum_j e_j with e = exp(x - max x).
+
+    Computed from x shifted by its max (a constant), not as exp(x - ans): for large x the
+    rounded ans would make the softmax sum to something other than 1.
+    """
     if not keepdims:
-        kept = _kept_shape(shape_of(x), axis)
-        g, ans = reshape(g, kept), reshape(ans, kept)
-    return g * exp(x - ans)
+        g = reshape(g, _kept_shape(shape_of(x), axis))
+    e = exp(x - _shift(as_array(raw(x)), axis))
+    return g * e / sum(e, axis, True)
 
 
 LOGSUMEXP = register(Primitive("logsumexp", _logsumexp_forward, (_logsumexp_vjp,),

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd.apply import call
-from autograd.arrays import as_array, normalize_axis, raw, shape_of
+from autograd.arrays import as_array, normalize_axis, operand, raw, shape_of
 from autograd.registry import PerInput, Primitive, register
 
 # ---------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def _scatter_add_forward(g: Any, shape: tuple[int, ...], index: tuple[Any, ...])
     return out
 
 
-GETITEM = register(Primitive("getitem", lambda x, index: x[index], (
+GETITEM = register(Primitive("getitem", lambda x, index: as_array(x)[index], (
     lambda g, ans, x, index: scatter_add(g, shape_of(x), index),  # route g back to the picked places
 ), exact=lambda m, x, index: x[index]))
 
@@ -72,17 +72,14 @@ SCATTER_ADD = register(Primitive("scatter_add", _scatter_add_forward, (
 ), exact=lambda m, g, shape, index: m.scatter_add(g, shape, index)))
 
 
-def _concatenate_vjp(i: int, g: Any, ans: Any, *xs: Any, axis: int) -> Any:
-    """The slice of g that input i filled."""
-    sizes = [shape_of(x)[axis] for x in xs]
-    start = builtins.sum(sizes[:i])
-    index = (slice(None),) * axis + (slice(start, start + sizes[i]),)
-    return getitem(g, index)
+def _concatenate_vjp(i: int, g: Any, ans: Any, xs: tuple[Any, ...], axis: int, offsets: tuple[int, ...]) -> Any:
+    """The slice of g that input i filled (``offsets``: where each input starts along ``axis``, and the end)."""
+    return getitem(g, (slice(None),) * axis + (slice(offsets[i], offsets[i + 1]),))
 
 
 CONCATENATE = register(Primitive(
-    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), PerInput(_concatenate_vjp),
-    exact=lambda m, *xs, axis: np.concatenate(xs, axis=axis),
+    "concatenate", lambda *xs, axis, offsets: np.concatenate(xs, axis=axis), PerInput(_concatenate_vjp),
+    exact=lambda m, *xs, axis, offsets: np.concatenate(xs, axis=axis),
 ))
 
 
@@ -160,23 +157,62 @@ def transpose(x: Any, axes: Any = None) -> Any:
     return call(TRANSPOSE, x, axes=None if axes is None else normalize_axis(tuple(axes), len(shape_of(x))))
 
 
-def _normalize_index(index: Any) -> tuple[Any, ...]:
+def _normalize_index(index: Any, shape: tuple[int, ...] | None = None) -> tuple[Any, ...]:
+    """The index as a tuple, with lists as arrays and boolean masks as the integer arrays of their True places.
+
+    With ``shape`` (the indexed array's), each mask must have the shape of the axes it covers, as in NumPy.
+    """
     index = index if isinstance(index, tuple) else (index,)
-    out: list[Any] = []
+    items: list[Any] = []
     for item in index:
         item = raw(item)
         if isinstance(item, list):
-            item = np.asarray(item)
+            item = np.asarray(item) if item else np.zeros(0, dtype=np.intp)  # x[[]] picks nothing
+        items.append(item)
+    if shape is not None:
+        _check_masks(items, shape)
+    out: list[Any] = []
+    for item in items:
         if isinstance(item, np.ndarray) and item.dtype == bool:
+            if item.ndim == 0:
+                raise IndexError("a 0-d boolean index (x[np.array(True)]) is not supported; use x[None] or a mask "
+                                 "of the indexed axes' shape")
             out.extend(np.nonzero(item))  # a mask picks the positions where it is True
         else:
             out.append(item)
     return tuple(out)
 
 
+def _axes_taken(item: Any) -> int:
+    if item is None:
+        return 0
+    if isinstance(item, np.ndarray) and item.dtype == bool:
+        return item.ndim
+    return 1
+
+
+def _check_masks(items: list[Any], shape: tuple[int, ...]) -> None:
+    """IndexError for a boolean mask whose shape is not that of the axes it indexes (NumPy's rule)."""
+    ellipsis = [k for k, item in enumerate(items) if item is Ellipsis]
+    taken = builtins.sum(_axes_taken(item) for item in items if item is not Ellipsis)
+    axis = 0
+    for item in items:
+        if item is Ellipsis:
+            axis += builtins.max(len(shape) - taken, 0)
+            continue
+        if isinstance(item, np.ndarray) and item.dtype == bool and item.ndim:
+            covered = shape[axis:axis + item.ndim]
+            if covered != item.shape:
+                raise IndexError(f"boolean index of shape {item.shape} does not match the indexed axes of shape "
+                                 f"{covered} (array of shape {shape}, axes {axis}..{axis + item.ndim - 1})")
+        axis += _axes_taken(item)
+    if len(ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+
+
 def getitem(x: Any, index: Any) -> Any:
     """x[index]: ints, slices, None, ..., integer arrays (repeats accumulate) and boolean masks."""
-    return call(GETITEM, x, index=_normalize_index(index))
+    return call(GETITEM, x, index=_normalize_index(index, shape_of(operand(x))))
 
 
 def scatter_add(g: Any, shape: tuple[int, ...], index: Any) -> Any:
@@ -195,7 +231,11 @@ def concatenate(values: Any, axis: int = 0) -> Any:
     if ndim == 0:
         raise ValueError("concatenate: zero-dimensional values cannot be concatenated")
     (axis,) = normalize_axis(axis, ndim) or (0,)
-    return call(CONCATENATE, *values, axis=axis)
+    offsets = [0]
+    for value in values:  # computed once here, so that each input's VJP finds its slice in constant time
+        size = shape_of(operand(value))
+        offsets.append(offsets[-1] + (size[axis] if len(size) > axis else 0))
+    return call(CONCATENATE, *values, axis=axis, offsets=tuple(offsets))
 
 
 def _pad_widths(pad_width: Any, ndim: int) -> tuple[tuple[int, int], ...]:
