@@ -43,9 +43,10 @@ class Collected:
             if bits[i] > 0:
                 out.worst.append(WorstInput(float(x[i]), float(computed[i]), float(exact[i]), float(bits[i])))
         finite = np.isfinite(exact)
-        out.overflow = _runs(x, ~np.isfinite(computed) & finite)
+        wrong = bits > 2.0  # more than a float or two away: a rounding at the edge of the range is not flagged
+        out.overflow = _runs(x, ~np.isfinite(computed) & finite & wrong)
         out.invalid = _runs(x, np.isnan(computed) & ~np.isnan(exact) & ~finite)
-        out.underflow = _runs(x, (computed == 0) & (exact != 0))
+        out.underflow = _runs(x, (computed == 0) & (exact != 0) & wrong)
         out.overflow_op = self.overflow_op[k] if out.overflow else None
         nodes = []
         for record in self.nodes[k].values():

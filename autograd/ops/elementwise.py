@@ -157,9 +157,18 @@ ABSOLUTE = register(Primitive("absolute", np.abs, (
     lambda g, ans, x: g * _sign(x),                          # d|x|/dx = sign(x), 0 at 0
 ), scalar_forward=abs, exact=lambda m, x: m.abs(x)))
 
-TANH = register(Primitive("tanh", np.tanh, (
-    lambda g, ans, x: g * (1.0 - ans * ans),                 # d tanh x/dx = 1 - tanh^2 x
-), scalar_forward=math.tanh, exact=lambda m, x: m.tanh(x)))
+def _tanh_vjp(g: Any, ans: Any, x: Any) -> Any:
+    """d tanh x/dx = 1 - tanh^2 x = 4e / (1 + e)^2 with e = exp(-2|x|).
+
+    The second form is accurate everywhere; the first loses every digit once tanh x
+    rounds to 1 (|x| > 19 in float64), where the derivative is still about 4e.
+    """
+    e = exp(-2.0 * absolute(x))
+    one_plus_e = 1.0 + e
+    return g * (4.0 * e) / (one_plus_e * one_plus_e)
+
+
+TANH = register(Primitive("tanh", np.tanh, (_tanh_vjp,), scalar_forward=math.tanh, exact=lambda m, x: m.tanh(x)))
 
 SIN = register(Primitive("sin", np.sin, (
     lambda g, ans, x: g * cos(x),                            # d sin x/dx = cos x
@@ -202,7 +211,8 @@ LOG1P = register(Primitive("log1p", np.log1p, (
 ), scalar_forward=math.log1p, exact=lambda m, x: m.log1p(x)))
 
 EXPM1 = register(Primitive("expm1", np.expm1, (
-    lambda g, ans, x: g * (ans + 1.0),                       # d (e^x - 1)/dx = e^x = expm1(x) + 1
+    lambda g, ans, x: g * exp(x),                            # d (e^x - 1)/dx = e^x (not expm1(x) + 1: it
+    # would be 0 where e^x < 2^-53)
 ), scalar_forward=math.expm1, exact=lambda m, x: m.expm1(x)))
 
 # ---------------------------------------------------------------------------
