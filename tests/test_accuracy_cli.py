@@ -24,6 +24,12 @@ FUNCTIONS = textwrap.dedent(
 
     def through_data(x):
         return x.data * 2
+
+    def absolute(x):
+        return abs(x)
+
+    def squareplus(x):
+        return (x + (x * x + 4.0).sqrt()) / 2
     """
 )
 
@@ -64,3 +70,46 @@ def test_a_stable_formula_passes(target: Path) -> None:
 def test_bad_input_exits_2_with_a_message(target: Path, name: str, options: list[str], message: str) -> None:
     done = _run(f"{target}:{name}", "--accuracy", "--quick", *options)
     assert done.returncode == 2 and message in done.stderr, done.stdout + done.stderr
+
+
+# --------------------------------------------------------------------------- the gradient check, as a new user meets it
+
+
+def test_an_overflow_is_named_with_its_op_line_and_start_and_numpy_stays_quiet(target: Path) -> None:
+    done = _run(f"{target}:softplus_naive", "--range", "-1000,1000")
+    assert done.returncode == 1 and done.stderr == "", done.stderr[:500]
+    out = done.stdout
+    assert "not finite here" in out and "inf (overflow)" in out and "'exp' at" in out and "functions.py:5" in out
+    start = float(out.split("inf from ")[1].split()[0])
+    assert abs(start - 709.782712893384) < 1e-9  # by hand: log(DBL_MAX)
+    assert "NumPy warnings while checking (counted, not printed)" in out
+
+
+def test_a_pass_with_underflowing_values_points_to_accuracy(target: Path) -> None:
+    done = _run(f"{target}:softplus_naive", "--range", "-50,50")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "underflow" in done.stdout and "--accuracy" in done.stdout
+
+
+def test_a_collapsed_finite_difference_is_not_called_a_wrong_gradient(target: Path) -> None:
+    done = _run(f"{target}:softplus_naive", "--range", "-45,-35", "--atol", "0")
+    assert "numeric side is unreliable" in done.stdout and "gradient mismatch" not in done.stdout
+    assert done.stderr == ""  # the checker's own divisions by a zero tolerance do not warn
+
+
+def test_a_second_order_failure_at_a_kink_says_so(target: Path) -> None:
+    done = _run(f"{target}:absolute", "--second-order")
+    assert done.returncode == 1 and "kink" in done.stdout and "--avoid" in done.stdout
+
+
+def test_the_worst_errors_and_their_line_are_one_entry(target: Path) -> None:
+    done = _run(f"{target}:squareplus", "--shape", "3", "--examples", "20")
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    abs_error = float(next(line for line in lines if "worst abs error" in line).split(":")[1])
+    rel_error = float(next(line for line in lines if "worst rel error" in line).split(":")[1].split()[0])
+    at = next(line for line in lines if line.strip().startswith("at "))
+    analytic = float(at.split("analytic ")[1].split(",")[0])
+    numeric = float(at.split("numeric ")[1].split()[0])
+    assert abs(analytic - numeric) <= abs_error + 1e-9 * max(abs(analytic), 1.0)  # (10 printed digits)
+    assert rel_error == pytest.approx(abs_error / max(abs(analytic), abs(numeric)), rel=1e-2)

@@ -36,7 +36,7 @@ LAYERS = [
     {"autograd.anomaly", "autograd.function", "autograd.functional"},
     {"autograd.checking.inputs", "autograd.checking.exact", "autograd.checking.accuracy_measure"},
     {"autograd.checking.check", "autograd.checking.accuracy"},
-    {"autograd.checking", "autograd.checking.strategies"},
+    {"autograd.checking", "autograd.checking.strategies", "autograd.checking.diagnose"},
     {"autograd.checking.cli", "autograd.testing", "autograd.viz"},
     {"autograd.gradcheck"},
     {"autograd"},

@@ -71,7 +71,7 @@ def accuracy(f: Callable[[Value], Value], dtype: Any = "float64", lo: float = -1
     report = AccuracyReport(name, str(fmt.dtype), float(lo), float(hi), order, int(xs.size), max_precision=LEVELS[-1])
     collected = Collected(order + 1)
     pending = np.arange(xs.size)
-    counter = _WarningCounter()
+    counter = WarningCounter()
     for prec in LEVELS:
         with counter:
             recording = _record(f, xs[pending], fmt.dtype, order)
@@ -180,7 +180,7 @@ def _dispatch(check: str) -> Callable[..., None]:
 
 
 @contextlib.contextmanager
-def _sites(sites: dict[int, str]) -> Iterator[list[int]]:
+def creation_sites(sites: dict[int, str]) -> Iterator[list[int]]:
     """Record the creation site of every op node made inside, in this thread (detect_anomaly's hooks and
     flag, without its checks: NaN and inf are what the report is looking for, not errors)."""
     created: list[int] = []
@@ -209,7 +209,7 @@ def _short(site: str) -> str:
 
 def _record(f: Callable[[Value], Value], xs: np.ndarray, dtype: Any, order: int) -> _Recording:
     sites: dict[int, str] = {}
-    with enable_grad(), _sites(sites) as created:
+    with enable_grad(), creation_sites(sites) as created:
         x = Value(xs.copy())
         y = f(x)
         if not isinstance(y, Value):
@@ -245,7 +245,7 @@ def _derivative(out: Any, x: Value, sites: dict[int, str], created: list[int]) -
     return d if isinstance(d, Value) else Value(np.asarray(d), requires_grad=False)
 
 
-class _WarningCounter:
+class WarningCounter:
     """Counts NumPy floating-point warnings instead of printing them."""
 
     def __init__(self) -> None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,26 @@ class Collected:
         return out
 
 
+def graph_nodes(outputs: Sequence[Value]) -> list[Value]:
+    """Every op node below ``outputs``, inputs before their consumers (an iterative depth-first search)."""
+    order: list[Value] = []
+    seen: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(out, False) for out in reversed(outputs) if isinstance(out, Value)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen or node._prim is None:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for x in reversed(node._inputs):
+            if isinstance(x, Value) and id(x) not in seen and x._prim is not None:
+                stack.append((x, False))
+    return order
+
+
 def _runs(x: np.ndarray, flagged: np.ndarray) -> list[Range]:
     """The runs of consecutive flagged samples (x sorted), as [first x, last x] ranges."""
     ranges: list[Range] = []
@@ -101,7 +122,7 @@ def measure(exact: Any, x: Value, outputs: list[Any], sites: dict[int, str], pre
     """
     n = x.data.shape[0]
     x_exact = exact.to_exact(x.data)
-    all_nodes = exact.graph_nodes(outputs)
+    all_nodes = graph_nodes(outputs)
     values = exact.evaluate(all_nodes, {id(x): x_exact}, prec)
     exact_outputs = [_exact_of(out, values, exact) for out in outputs]
     doubtful = np.zeros(n, dtype=bool)
@@ -122,7 +143,7 @@ def measure(exact: Any, x: Value, outputs: list[Any], sites: dict[int, str], pre
         collected.computed[k].append(computed[keep])
         collected.exact[k].append(exact_rounded[keep])
         collected.bits[k].append(exact.bits_of_error(computed, exact_rounded, fmt)[keep])
-        nodes = exact.graph_nodes([out])
+        nodes = graph_nodes([out])
         used = _used(nodes, out, n)
         _local_errors(exact, nodes, values, sites, fmt, x.data, keep, used, collected.nodes[k])
         overflowed = keep & ~np.isfinite(computed) & np.isfinite(exact_rounded)
@@ -202,7 +223,7 @@ def _difference_quotient(exact: Any, x: Value, x_exact: np.ndarray, previous: An
     """(F(x + h) - F(x - h)) / 2h of the previous output F, evaluated exactly; and where it is doubtful."""
     if not (isinstance(previous, Value) and previous.requires_grad):
         return None
-    nodes = exact.graph_nodes([previous])
+    nodes = graph_nodes([previous])
     h = exact.steps(x_exact, prec)
     plus = _exact_of(previous, exact.evaluate(nodes, {id(x): exact.shifted(x_exact, h, 1)}, prec), exact)
     minus = _exact_of(previous, exact.evaluate(nodes, {id(x): exact.shifted(x_exact, h, -1)}, prec), exact)

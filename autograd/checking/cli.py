@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.checking import diagnose
 from autograd.checking.accuracy import QUICK_SAMPLES
 from autograd.checking.accuracy import accuracy as accuracy_report
 from autograd.function import Function
@@ -303,19 +304,25 @@ def _main(argv: Sequence[str] | None) -> int:
     order = "first and second derivatives" if args.second_order else "first derivatives"
     print(f"gradcheck {args.target}: {order}, {n_inputs} input(s), values in [{bounds[0]:g}, {bounds[1]:g}]"
           + (f" avoiding {', '.join(f'{a:g}' for a in avoid)}" if avoid else ""))
-    summary = run_gradient_checks(
-        f, shapes_arg, n_inputs=n_inputs, examples=args.examples, second_order=args.second_order,
-        min_value=bounds[0], max_value=bounds[1], avoid=avoid, seed=args.seed,
-        eps=args.eps, atol=args.atol, rtol=args.rtol, fast=args.fast,
-    )
+    counter = diagnose.WarningCounter()
+    with counter:  # NumPy's warnings are counted, not printed
+        summary = run_gradient_checks(
+            f, shapes_arg, n_inputs=n_inputs, examples=args.examples, second_order=args.second_order,
+            min_value=bounds[0], max_value=bounds[1], avoid=avoid, seed=args.seed,
+            eps=args.eps, atol=args.atol, rtol=args.rtol, fast=args.fast,
+        )
     print(f"  examples tried: {summary.examples}")
     print(f"  input shapes:   {_fmt_shapes(summary.shapes)}")
     if summary.failure is not None:
         report, inputs = summary.failure
-        print("FAIL: gradient mismatch (smallest failing example found):")
+        with counter:
+            heading, explained = _explain(f, report, inputs, bounds)
+        print(f"FAIL: {heading} (smallest failing example found):")
         print("  " + report.message().replace("\n", "\n  "))
+        print("\n".join("  " + line for line in explained))
         print("  inputs:")
         print("\n".join(_fmt_inputs(inputs)))
+        _print_warnings(counter)
         return EXIT_MISMATCH
     if summary.error is not None:
         raised = summary.error
@@ -324,14 +331,40 @@ def _main(argv: Sequence[str] | None) -> int:
             print("  on inputs of shape " + " & ".join(str(a.shape) for a in summary.error_inputs)
                   + " (use --shape to choose the shapes)", file=sys.stderr)
         return EXIT_USAGE
-    print(f"  worst abs error: {summary.max_abs_error:.3g}")
-    print(f"  worst rel error: {summary.max_rel_error:.3g}")
-    if summary.worst_abs is not None and summary.worst_abs[0].worst is not None:
-        report, inputs = summary.worst_abs
+    if summary.worst is not None and summary.worst[0].worst is not None:
+        report = summary.worst[0]
         entry = report.worst
-        assert entry is not None
+        assert entry is not None  # one entry, the nearest to its tolerance: both errors and the line below
+        print(f"  worst abs error: {entry.abs_error:.3g}")
+        print(f"  worst rel error: {entry.rel_error:.3g}   (one entry: the nearest to its tolerance)")
         print(f"    at {entry.where()}: analytic {entry.analytic:.10g}, numeric {entry.numeric:.10g}"
               + (" (second derivative)" if report.order == 2 else ""))
     print(f"  kinks met:      {summary.kinks}" + (" (not differentiable there; skipped)" if summary.kinks else ""))
+    if n_inputs == 1:
+        with counter:
+            for line in diagnose.accuracy_hint(f, bounds[0], bounds[1]):
+                print(line)
+    _print_warnings(counter)
     print("PASS")
     return EXIT_PASS
+
+
+def _explain(f: Callable[..., Any], report: Any, inputs: Any, bounds: list[float]) -> tuple[str, list[str]]:
+    """The failure's heading and what it is if it is not a wrong derivative (NaN/inf, unreliable numeric, kink)."""
+    entry = report.worst
+    if entry is not None and not (np.isfinite(entry.analytic) and np.isfinite(entry.numeric)):
+        lines = diagnose.nonfinite(f, inputs, entry, bounds[0], bounds[1])
+        if lines:
+            return "the function is not finite here", lines
+    kink = diagnose.first_derivative_kink(f, inputs, report)
+    if kink:
+        return "not twice differentiable here (a kink)", kink
+    unreliable = diagnose.unreliable_numeric(f, inputs, report)
+    if unreliable:
+        return "finite differences unreliable here (the derivative is not shown wrong)", unreliable
+    return "gradient mismatch", []
+
+
+def _print_warnings(counter: Any) -> None:
+    if counter.count:
+        print(f"  NumPy warnings while checking (counted, not printed): {counter.count}")

@@ -37,7 +37,7 @@ from autograd.value import Value
 
 __all__ = [  # the rounding helpers are re-exported: the accuracy report reaches everything exact through here
     "ARITHMETIC", "Arithmetic", "Exact", "Format", "MissingRule", "bits_of_error", "compare_derivative", "evaluate",
-    "finite", "flags", "graph_nodes", "round_to", "rounded", "shifted", "steps", "to_exact",
+    "finite", "flags", "round_to", "rounded", "shifted", "steps", "to_exact",
 ]
 
 GUARD_BITS = 64  # bits a result must keep after cancellation to count as settled
@@ -289,26 +289,6 @@ class MissingRule(Exception):
     def __init__(self, name: str) -> None:
         super().__init__(f"op '{name}' has no exact rule in the registry, so its exact value is unknown")
         self.name = name
-
-
-def graph_nodes(outputs: Sequence[Value]) -> list[Value]:
-    """Every op node below ``outputs``, inputs before their consumers (an iterative depth-first search)."""
-    order: list[Value] = []
-    seen: set[int] = set()
-    stack: list[tuple[Value, bool]] = [(out, False) for out in reversed(outputs) if isinstance(out, Value)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in seen or node._prim is None:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for x in reversed(node._inputs):
-            if isinstance(x, Value) and id(x) not in seen and x._prim is not None:
-                stack.append((x, False))
-    return order
 
 
 def evaluate(nodes: Sequence[Value], leaves: dict[int, np.ndarray], prec: int) -> dict[int, np.ndarray]:
