@@ -254,8 +254,10 @@ class WarningCounter:
     def _call(self, kind: str, flag: int) -> None:
         self.count += 1
 
-    def __enter__(self) -> None:
-        self._saved = (np.seterr(all="call"), np.seterrcall(self._call))
+    def __enter__(self) -> None:  # what NumPy would have printed (not the kinds it ignores, such as underflow)
+        current = np.geterr()
+        modes = {kind: "ignore" if mode == "ignore" else "call" for kind, mode in current.items()}
+        self._saved = (np.seterr(**modes), np.seterrcall(self._call))
 
     def __exit__(self, *exc: object) -> None:
         np.seterr(**self._saved[0])

@@ -319,7 +319,8 @@ def _main(argv: Sequence[str] | None) -> int:
             heading, explained = _explain(f, report, inputs, bounds)
         print(f"FAIL: {heading} (smallest failing example found):")
         print("  " + report.message().replace("\n", "\n  "))
-        print("\n".join("  " + line for line in explained))
+        for line in explained:
+            print("  " + line)
         print("  inputs:")
         print("\n".join(_fmt_inputs(inputs)))
         _print_warnings(counter)
