@@ -256,7 +256,7 @@ class WarningCounter:
 
     def __enter__(self) -> None:  # what NumPy would have printed (not the kinds it ignores, such as underflow)
         current = np.geterr()
-        modes = {kind: "ignore" if mode == "ignore" else "call" for kind, mode in current.items()}
+        modes: dict[str, Any] = {kind: "ignore" if mode == "ignore" else "call" for kind, mode in current.items()}
         self._saved = (np.seterr(**modes), np.seterrcall(self._call))
 
     def __exit__(self, *exc: object) -> None:
