@@ -292,7 +292,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         from autograd.checking.strategies import count_inputs, run_gradient_checks
     except ImportError as error:
-        raise UsageError(f"the command line needs hypothesis (pip install hypothesis): {error}") from None
+        raise UsageError("the gradient check needs hypothesis: pip install hypothesis (or the project's test extra, "
+                         f"pip install -e \".[test]\"); --accuracy needs mpmath instead ({error})") from None
     f = load_target(args.target)
     try:
         n_inputs = count_inputs(f) if args.n_inputs is None else args.n_inputs

@@ -154,6 +154,11 @@ def _as_object(out: Any) -> np.ndarray:
     return out if isinstance(out, np.ndarray) else np.asarray(out, dtype=object)
 
 
+def _absolute(x: Exact) -> Exact:
+    x = _lift(x)
+    return Exact(abs(x.v), x.inexact, x.doubtful)
+
+
 def _divide(x: Exact, y: Exact) -> Exact:
     x, y = _lift(x), _lift(y)
     inexact = x.inexact or y.inexact
@@ -226,8 +231,7 @@ class Arithmetic:
     cos = staticmethod(_unary(mpmath.cos, lambda v: v == 0, _periodic_lost))
     erf = staticmethod(_unary(mpmath.erf, _erf_exact_at))
     erfc = staticmethod(_unary(mpmath.erfc, _erf_exact_at))
-    abs = staticmethod(lambda x: _as_object(np.frompyfunc(lambda e: Exact(abs(_lift(e).v), _lift(e).inexact,
-                                                                         _lift(e).doubtful), 1, 1)(x)))
+    abs = staticmethod(lambda x: _as_object(np.frompyfunc(_absolute, 1, 1)(x)))
     divide = staticmethod(lambda x, y: _as_object(np.frompyfunc(_divide, 2, 1)(x, y)))
     power = staticmethod(lambda x, y: _as_object(np.frompyfunc(_power, 2, 1)(x, y)))
     maximum = staticmethod(lambda x, y: _as_object(np.frompyfunc(_extreme(lambda a, b: a >= b), 2, 1)(x, y)))
