@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd.arrays import as_constant, normalize, shape_of
-from autograd.mode import ANOMALY, RECORD, STATE, _Anomaly
+from autograd.mode import ANOMALY, RECORD, STATE, Changed, _Anomaly
 from autograd.registry import Primitive
 from autograd.value import NO_INPUT, Value, constant, op_node
 
@@ -80,7 +80,7 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
                 out = normalize(out)
         else:
             out = compute(prim, (xd,), params)
-        if x.requires_grad and STATE.flags & RECORD:
+        if x.requires_grad and (not Changed.threads or STATE.flags & RECORD):
             return record(out, prim, args, params or None, (xd,))
         return _result_without_graph(prim, out, (xd,))
     if len(args) == 2:  # binary ops with parameters (where): the loops below unrolled
@@ -103,7 +103,7 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
             out = compute(prim, (xd, yd), params)
         if type(out) is not float and (type(out) is not np.ndarray or out.ndim == 0):
             out = normalize(out)
-        if needs_grad and STATE.flags & RECORD:
+        if needs_grad and (not Changed.threads or STATE.flags & RECORD):
             return record(out, prim, (x, y), params or None, (xd, yd))
         return _result_without_graph(prim, out, (xd, yd))
     for arg in args:
@@ -114,7 +114,7 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
     inputs = tuple(arg if isinstance(arg, Value) else as_constant(arg, prim.name) for arg in args)
     datas = [arg.data if isinstance(arg, Value) else arg for arg in inputs]
     out = compute(prim, datas, params)
-    if STATE.flags & RECORD:
+    if not Changed.threads or STATE.flags & RECORD:
         for arg in inputs:
             if isinstance(arg, Value) and arg.requires_grad:
                 return record(out, prim, inputs, params or None, datas)
@@ -177,9 +177,8 @@ def binary_operator(prim: Primitive, reflected: bool = False) -> Callable[[Any, 
         if type(out) is not float and (type(out) is not np.ndarray or out.ndim == 0):
             out = normalize(out)
         if needs_grad:
-            flags = STATE.flags
-            if flags != RECORD:  # not recording, or recording with anomaly checks
-                if flags & RECORD:
+            if Changed.threads and STATE.flags != RECORD:  # not recording, or recording with anomaly checks
+                if not Changed.threads or STATE.flags & RECORD:
                     return record(out, prim, (x, y), None, (xd, yd))
                 return _result_without_graph(prim, out, (xd, yd))
             # op_node written out here and in unary() (see the module docstring), one
@@ -212,9 +211,8 @@ def unary(prim: Primitive, x: Value) -> Value:
         if type(out) is not np.ndarray or out.ndim == 0:
             out = normalize(out)
     if x.requires_grad:
-        flags = STATE.flags
-        if flags != RECORD:  # as in binary_operator()
-            if flags & RECORD:
+        if Changed.threads and STATE.flags != RECORD:  # as in binary_operator()
+            if not Changed.threads or STATE.flags & RECORD:
                 return record(out, prim, (x,), None, (xd,))
             return _result_without_graph(prim, out, (xd,))
         node = _new(Value)  # as in binary_operator()
@@ -233,7 +231,7 @@ def record(out: Any, prim: Primitive, inputs: tuple[Any, ...], params: dict[str,
            datas: Sequence[Any]) -> Value:
     """The graph node for ``out`` (checked by detect_anomaly when it is on)."""
     node = op_node(out, prim, inputs, params)
-    if STATE.flags & ANOMALY:
+    if Changed.threads and STATE.flags & ANOMALY:
         _Anomaly.check_forward(node, datas)
     return node
 
@@ -242,7 +240,7 @@ def _result_without_graph(prim: Primitive, out: Any, datas: Sequence[Any]) -> Va
     if type(out) is np.ndarray and any(out is d for d in datas):
         out = out.view()  # a result never shares its ndarray object with an input
     value = constant(out)
-    if STATE.flags & ANOMALY:
+    if Changed.threads and STATE.flags & ANOMALY:
         _Anomaly.check_constant(prim, value, datas)
     return value
 

@@ -18,7 +18,7 @@ gathers the inputs, calls each input's registered VJP and sends the result on.
 The fast path, for unary and binary nodes on the first-order pass (most nodes of
 a scalar graph, where this loop is most of the cost), does the same without
 argument lists or a per-input loop, and applies a primitive's declared
-``fast_vjps`` (autograd/registry.py: ``g`` for add, ``g`` times the other input
+``fast_vjp`` (autograd/registry.py: ``g`` for add, ``g`` times the other input
 for multiply) instead of calling its VJPs. ``with general_path():`` sends every
 node through the general path; the tests compare the two on random graphs.
 
@@ -40,7 +40,7 @@ import numpy as np
 from autograd.arrays import shape_of
 from autograd.mode import ANOMALY, STATE, _Anomaly, enable_grad, no_grad
 from autograd.ops.reductions import unbroadcast
-from autograd.registry import GRADIENT, TIMES_OTHER, PerInput
+from autograd.registry import PRODUCT_RULE, SUM_RULE, PerInput
 from autograd.value import NO_INPUT, VARIADIC, Value, constant
 
 
@@ -157,7 +157,6 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
 
 
 _NO_PARAMS: dict[str, Any] = {}
-_NO_FAST_VJPS = (None, None)
 
 
 def _send(x: Value, gx: Any, mark: object) -> Any:
@@ -225,7 +224,7 @@ def run_backward(
 class general_path(contextlib.ContextDecorator):
     """Inside ``with general_path():`` backward passes apply every VJP through the general path.
 
-    No fast path (autograd/registry.py's ``fast_vjps``, the unrolled loop for one- and
+    No fast path (autograd/registry.py's ``fast_vjp``, the unrolled loop for one- and
     two-input nodes) is taken: each input's registered VJP is called. The gradients are
     the same; the tests use this to compare the two paths.
     """
@@ -337,12 +336,11 @@ def _walk(
                 b, need_b = second.data, second.requires_grad
             else:
                 b, need_b = second, False
-            fast = prim.fast_vjps or _NO_FAST_VJPS
+            fast = prim.fast_vjp
             if need_a:
-                kind = fast[0]
-                if kind is GRADIENT:
+                if fast is SUM_RULE:
                     gx = g
-                elif kind is TIMES_OTHER:
+                elif fast is PRODUCT_RULE:
                     gx = g * b
                 else:
                     gx = vjps[0](g, ans, a, b, **params) if params else vjps[0](g, ans, a, b)
@@ -351,10 +349,9 @@ def _walk(
                 previous = first._g
                 first._g = gx if previous is mark else previous + gx
             if need_b:
-                kind = fast[1]
-                if kind is GRADIENT:
+                if fast is SUM_RULE:
                     gx = g
-                elif kind is TIMES_OTHER:
+                elif fast is PRODUCT_RULE:
                     gx = g * a
                 else:
                     gx = vjps[1](g, ans, a, b, **params) if params else vjps[1](g, ans, a, b)

@@ -185,10 +185,13 @@ def _saved_roles(saved: Sequence[Any], datas: Sequence[Any], raw_out: Any) -> tu
 class _FunctionPrimitive(Primitive):
     """The primitive behind one application of a Function (holds its ctx)."""
 
+    __slots__ = ("function", "ctx", "roles", "_cache")
+
     def __init__(self, cls: type[Function], ctx: FunctionCtx, roles: tuple[Any, ...]) -> None:  # noqa: D107
         self.name = cls.__name__
         self.forward = _no_forward
         self.scalar_forward = None
+        self.fast_vjp = None
         self.function = cls
         self.ctx = ctx
         self.roles = roles

@@ -6,7 +6,9 @@ can be differentiated through them (and nothing is paid for it).
 The state is per thread, as PyTorch's grad mode: a ``no_grad`` block, a backward
 pass (which switches recording off, or on for ``create_graph=True``, while it runs)
 or ``detect_anomaly`` in one thread changes nothing in another. A new thread starts
-recording, without anomaly checks. Ops read it as one integer of flags.
+recording, without anomaly checks. Ops read it as one integer of flags, and only
+when some thread has changed it (``Changed.threads``, a process-wide count): reading
+a thread-local value costs more than the rest of recording a scalar op.
 """
 
 from __future__ import annotations
@@ -28,6 +30,27 @@ class _ThreadState(threading.local):
 
 
 STATE = _ThreadState()
+
+
+class Changed:
+    """How many threads have flags other than the default (RECORD) now.
+
+    While it is 0, every thread records without checks, so ops need not read their
+    thread's flags. A thread counts itself before its own next op, so a thread that
+    reads 0 is itself in the default state; other threads' changes concern them only.
+    """
+
+    threads: int = 0
+    lock = threading.Lock()
+
+
+def set_flags(flags: int) -> None:
+    """Set this thread's flags, keeping ``Changed.threads`` up to date."""
+    previous = STATE.flags
+    STATE.flags = flags
+    if (previous == RECORD) != (flags == RECORD):
+        with Changed.lock:
+            Changed.threads += 1 if flags != RECORD else -1
 
 
 class _Anomaly:
@@ -61,11 +84,11 @@ class SetFlag(contextlib.ContextDecorator):
     def __enter__(self) -> Any:
         flags = STATE.flags
         self._previous = flags & self._flag
-        STATE.flags = (flags | self._flag) if self._on else (flags & ~self._flag)
+        set_flags((flags | self._flag) if self._on else (flags & ~self._flag))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        STATE.flags = (STATE.flags & ~self._flag) | self._previous
+        set_flags((STATE.flags & ~self._flag) | self._previous)
 
 
 class no_grad(SetFlag):

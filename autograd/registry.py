@@ -14,11 +14,11 @@ arithmetic; under ``backward(create_graph=True)`` it calls the very same VJPs
 with Values, so the backward pass is recorded and can be differentiated again.
 
 Fast paths are declared here too, beside the rule they speed up, never written
-elsewhere: ``scalar_forward`` (``math.exp`` for a Python float) and ``fast_vjps``,
-one :class:`FastVJP` per input naming what the VJP computes in a form the engine
-applies without a call (``g`` itself for add, ``g`` times the other input for
-multiply). A fast VJP describes the VJP functions it was declared with: assigning
-new ``vjps`` to a primitive switches it off. ``autograd.engine.general_path()``
+elsewhere: ``scalar_forward`` (``math.exp`` for a Python float) and ``fast_vjp``,
+a :class:`FastVJP` rule naming what the VJPs compute in a form the engine applies
+without a call (``SUM_RULE``: ``g`` for both inputs of add; ``PRODUCT_RULE``: ``g``
+times the other input, for multiply). A fast VJP describes the VJP functions it was
+declared with: assigning new ``vjps`` to a primitive switches it off. ``autograd.engine.general_path()``
 switches every fast VJP off, and the tests compare the two paths.
 
 A third column, ``exact``, re-evaluates the op in another arithmetic: the rule
@@ -44,18 +44,22 @@ class VJPTable(Protocol):
 
 
 class FastVJP:
-    """A first-order VJP the engine applies inline: what ``vjp(g, ans, x, y)`` returns, without the call."""
+    """The VJPs of a two-input primitive in a form the engine applies inline (first order, no call).
 
-    def __init__(self, name: str, formula: str) -> None:
+    ``gradient(i, g, x, y)`` is the readable twin of the engine's inline code, used by the tests.
+    """
+
+    def __init__(self, name: str, formulas: tuple[str, str], gradient: Callable[[int, Any, Any, Any], Any]) -> None:
         self.name = name
-        self.formula = formula
+        self.formulas = formulas
+        self.gradient = gradient
 
     def __repr__(self) -> str:
-        return f"FastVJP({self.name}: {self.formula})"
+        return f"FastVJP({self.name}: {', '.join(self.formulas)})"
 
 
-GRADIENT = FastVJP("GRADIENT", "g")                # the input's gradient is g itself (add)
-TIMES_OTHER = FastVJP("TIMES_OTHER", "g * other")  # g times the other input's data (multiply)
+SUM_RULE = FastVJP("SUM_RULE", ("g", "g"), lambda i, g, x, y: g)                      # d(x + y)
+PRODUCT_RULE = FastVJP("PRODUCT_RULE", ("g * y", "g * x"), lambda i, g, x, y: g * (y if i == 0 else x))  # d(xy)
 
 
 class Primitive:
@@ -69,15 +73,16 @@ class Primitive:
         scalar_forward: optional faster rule used when every input is a Python
             float (``math.exp`` instead of ``np.exp``); NumPy is used whenever it
             raises, so overflow gives inf and domain errors give NaN, as in NumPy.
-        fast_vjps: optional, one :class:`FastVJP` per input of a two-input primitive
-            without params: what each of ``vjps`` computes, applied inline by the
-            first-order backward pass.
+        fast_vjp: optional, for a two-input primitive without params, the :class:`FastVJP`
+            rule that ``vjps`` compute, applied inline by the first-order backward pass.
         exact: optional, the op in exact arithmetic: ``exact(m, *inputs, **params)`` on
             object arrays of exact numbers, with ``m`` the arithmetic (module docstring).
     """
 
-    fast_vjps: tuple[FastVJP, ...] | None = None
-    exact: Callable[..., Any] | None = None
+    # Slots: the engine reads a node's primitive's fields on every node of every pass.
+    __slots__ = ("name", "forward", "vjps", "scalar_forward", "fast_vjp", "freed", "_declared", "exact")
+    fast_vjp: FastVJP | None
+    exact: Callable[..., Any] | None
 
     def __init__(
         self,
@@ -85,13 +90,13 @@ class Primitive:
         forward: Callable[..., Any],
         vjps: VJPTable,
         scalar_forward: Callable[..., Any] | None = None,
-        fast_vjps: tuple[FastVJP, ...] | None = None,
+        fast_vjp: FastVJP | None = None,
         exact: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
         self.exact = exact
         self.forward = forward
-        self._declared = (vjps, fast_vjps)
+        self._declared = (vjps, fast_vjp)
         self.vjps = vjps
         self.scalar_forward = scalar_forward
         self.freed: Primitive = FreedPrimitive(name)
@@ -99,8 +104,8 @@ class Primitive:
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
         if name == "vjps":  # a fast VJP holds only for the VJP functions it was declared with
-            declared_vjps, fast = self.__dict__.get("_declared", (None, None))
-            object.__setattr__(self, "fast_vjps", fast if value is declared_vjps else None)
+            declared_vjps, fast = getattr(self, "_declared", (None, None))
+            object.__setattr__(self, "fast_vjp", fast if value is declared_vjps else None)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -109,10 +114,12 @@ class Primitive:
 class FreedPrimitive(Primitive):
     """Stands in for a node's primitive once ``backward`` has released the graph."""
 
+    __slots__ = ()
+
     def __init__(self, name: str) -> None:  # noqa: D107  (no super(): no twin of its own)
         self.name = name
         self.forward = _no_forward
-        self.vjps = _FreedVJPs(name)
+        self.vjps = _FreedVJPs(name)  # (sets fast_vjp to None)
         self.scalar_forward = None
         self.exact = None
         self.freed = self

@@ -15,6 +15,7 @@ that points back up (the engine is built on Value).
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -167,6 +168,17 @@ class Value(Node):
         body = np.array2string(self.data, precision=4, threshold=8, separator=", ")
         text = f"Value(shape={self.shape}, dtype={self.dtype}, data={body}"
         return text + (f", grad=<{_fmt_grad(self.grad)}>)" if self.grad is not None else ")")
+
+    def _repr_html_(self) -> str:
+        """A compact HTML summary for Jupyter: name, op, shape, dtype, a few numbers of data and grad."""
+        name = html.escape(self.label) if self.label else "Value"
+        op = html.escape(self.op) if self._prim is not None else "leaf"
+        shape = "scalar" if not self.shape else "&times;".join(str(n) for n in self.shape)
+        cells = (("op", op), ("shape", f"{shape}, {self.dtype}"), ("data", _few_numbers(self.data)),
+                 ("grad", _few_numbers(self.grad)), ("requires grad", "yes" if self.requires_grad else "no"))
+        rows = "".join(f'<tr><th style="text-align:left">{k}</th><td style="text-align:left">'
+                       f"<code>{v}</code></td></tr>" for k, v in cells)
+        return f'<table class="autograd-value"><caption style="text-align:left"><b>{name}</b></caption>{rows}</table>'
 
     # ------------------------------------------------------------------ methods
     def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
@@ -377,3 +389,17 @@ def _fmt_grad(grad: Any) -> str:
         return f"array {grad.shape}"
     return f"{grad:.6g}"
 
+
+
+def _few_numbers(x: Any, items: int = 6) -> str:
+    """Up to ``items`` numbers of a scalar or an array, escaped for HTML (``-`` for None)."""
+    if x is None:
+        return "-"
+    if isinstance(x, Value):
+        x = x.data
+    array = np.asarray(x)
+    if array.ndim == 0:
+        return html.escape(f"{float(array):.6g}")
+    flat = array.ravel()
+    text = ", ".join(f"{float(v):.4g}" for v in flat[:items]) + (", ..." if flat.size > items else "")
+    return html.escape(f"[{text}]")

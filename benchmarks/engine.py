@@ -13,7 +13,9 @@ Prints, for our engine:
 3. one training step of micrograd's demo (MLP(2, [16, 16, 1]), 100 moons points, hinge
    loss + 1e-4 * sum p^2) written once over a Value class; when ``micrograd`` is importable
    the identical step runs on it in this process, and the ratios are printed as shipped
-   and with ``gc.disable()``.
+   and with ``gc.disable()``;
+4. concatenate and stack of 1,000 and 4,000 pieces, forward + backward, per piece (a flat
+   figure: the backward takes linear time).
 The full suite (peers, W1-W4, one table) is ``benchmarks/run.py``.
 """
 
@@ -23,11 +25,14 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import data, floor, ours  # noqa: E402
 from benchlib import micrograd_peer as mg  # noqa: E402
 from benchlib.harness import (  # noqa: E402
+    Job,
     fmt_time,
     load_average,
     machine_info,
@@ -36,6 +41,9 @@ from benchlib.harness import (  # noqa: E402
     run_json,
 )
 from benchlib.peers import WORKER  # noqa: E402
+
+import autograd  # noqa: E402
+from autograd import Value  # noqa: E402
 
 CHAIN_STEPS = 476_191  # 2.1 nodes per step: 1,000,001 nodes
 
@@ -100,7 +108,25 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nlosses after one step: {losses} ({'identical' if same else 'DIFFERENT'})")
     else:
         print(f"| micrograd demo step | {fmt_time(step)} | micrograd not installed | |")
+    _joining(repeats)
     print(f"load average at end: {load_average()}")
+
+
+def _joining(repeats: int) -> None:
+    """concatenate and stack of 1,000 and 4,000 pieces, forward + backward: the time per piece stays flat
+    (each input's VJP takes its slice in constant time)."""
+    for join in (autograd.concatenate, autograd.stack):
+        per_piece = []
+        for n in (1000, 4000):
+            def step(n: int = n, join: object = join) -> float:
+                pieces = [Value(np.ones(3)) for _ in range(n)]
+                join(pieces).sum().backward()  # type: ignore[operator]
+                return float(pieces[0].grad[0])
+
+            m = measure_interleaved({"ours": Job(step)}, repeats=repeats, inner=1)["ours"]
+            per_piece.append(m.median / n)
+        print(f"| {join.__name__} of 1,000 / 4,000 pieces, forward + backward | {fmt_time(per_piece[0])} / "
+              f"{fmt_time(per_piece[1])} per piece | | {per_piece[1] / per_piece[0]:.2f} |")
 
 
 if __name__ == "__main__":

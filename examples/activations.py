@@ -50,8 +50,21 @@ ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
     "softplus": nn.softplus,
     "softmax over (x, 0)": two_class(nn.softmax),
     "log_softmax over (x, 0)": two_class(nn.log_softmax),
+    "softmin over (x, 0)": two_class(nn.softmin),
+    "selu": nn.selu,
+    "celu (alpha 0.5)": lambda x: nn.celu(x, alpha=0.5),
+    "mish": nn.mish,
+    "logsigmoid": nn.logsigmoid,
+    "softsign": nn.softsign,
+    "tanhshrink": nn.tanhshrink,
+    "hardtanh": nn.hardtanh,
+    "relu6": nn.relu6,
+    "hardsigmoid": nn.hardsigmoid,
+    "hardswish": nn.hardswish,
 }
-KINKS = [0.0]  # relu, leaky_relu, prelu and elu are not differentiable at 0: check points keep away from it
+# where some are not differentiable: relu & co. and selu at 0, hardtanh at +-1, hardsigmoid and hardswish at +-3
+# (relu6 also at 6); the check points keep away from them
+KINKS = [0.0, -1.0, 1.0, -3.0, 3.0]
 
 
 def derivative(f: Callable[[Any], Any], xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +86,7 @@ def check_points(n: int, seed: int = 0) -> np.ndarray:
 def plot_activations(curves: dict[str, tuple[np.ndarray, np.ndarray]], grid: np.ndarray, out: Any) -> Any:
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(3, 5, figsize=(15, 8))
+    fig, axes = plt.subplots(4, 6, figsize=(18, 10.5))
     for ax, (name, (y, dy)) in zip(axes.flat, curves.items(), strict=False):
         ax.plot(grid, y, "C0", lw=2, label="f(x)")
         ax.plot(grid, dy, "C3--", lw=1.5, label="f'(x) (engine)")
@@ -138,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(__doc__ or "", argv)
     steps = 600 if args.quick else 2500
 
-    print("1. Each activation: gradient check at 12 points in [-4, 4] (away from 0 where there is a kink),")
+    print("1. Each activation: gradient check at 12 points in [-4, 4] (away from the kinks at 0, +-1, +-3),")
     print("   then f and f' on a grid.\n")
     print(f"   {'activation':26s} {'gradcheck':>9s} {'max |engine - finite diff.|':>28s}")
     grid = np.linspace(-4.0, 4.0, 400)

@@ -9,7 +9,7 @@ Everything here is composed from autograd's public primitives; no activation or
 loss defines a derivative of its own.
 """
 
-from nn import data, init, metrics, optim
+from nn import data, init, metrics, optim, utils
 from nn.activations import (
     ELU,
     GELU,
@@ -36,8 +36,35 @@ from nn.activations import (
     swish,
     tanh,
 )
+from nn.activations_hard import (
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    ReLU6,
+    Softsign,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    relu6,
+    softsign,
+)
+from nn.activations_smooth import (
+    CELU,
+    SELU,
+    LogSigmoid,
+    Mish,
+    Softmin,
+    Tanhshrink,
+    celu,
+    logsigmoid,
+    mish,
+    selu,
+    softmin,
+    tanhshrink,
+)
 from nn.attention import MultiheadAttention, scaled_dot_product_attention
 from nn.conv import Conv1d, Conv2d, conv1d, conv2d
+from nn.early_stopping import EarlyStopping
 from nn.embedding import Embedding, embedding
 from nn.flatten import Flatten, Identity, Unflatten
 from nn.init import manual_seed
@@ -82,16 +109,19 @@ from nn.pooling import (
     max_pool1d,
     max_pool2d,
 )
-from nn.regularization import l2_penalty, regularized_loss
+from nn.regularization import l1_penalty, l2_penalty, regularized_loss
 from nn.serialization import load, save
 
 __all__ = [
-    "ELU", "GELU", "MLP", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "HingeLoss", "HuberLoss",
-    "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "NLLLoss", "PReLU", "Parameter", "ReLU",
-    "Sequential", "SiLU", "Sigmoid", "Softmax", "Softplus", "Swish", "Tanh", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "cross_entropy", "data", "elu", "gelu", "hinge_loss", "huber_loss", "init",
-    "l1_loss", "l2_penalty", "leaky_relu", "load", "log_softmax", "manual_seed", "metrics", "mse_loss", "nll_loss",
-    "optim", "prelu", "regularized_loss", "relu", "save", "sigmoid", "silu", "softmax", "softplus", "swish", "tanh",
+    "CELU", "ELU", "GELU", "MLP", "SELU", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout",
+    "EarlyStopping", "Hardsigmoid", "Hardswish", "Hardtanh", "HingeLoss", "HuberLoss", "L1Loss", "LeakyReLU",
+    "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "NLLLoss", "PReLU", "Parameter", "ReLU",
+    "ReLU6", "Sequential", "SiLU", "Sigmoid", "Softmax", "Softmin", "Softplus", "Softsign", "Swish", "Tanh",
+    "Tanhshrink", "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "cross_entropy", "data", "elu",
+    "gelu", "hardsigmoid", "hardswish", "hardtanh", "hinge_loss", "huber_loss", "init", "l1_loss", "l1_penalty",
+    "l2_penalty", "leaky_relu", "load", "log_softmax", "logsigmoid", "manual_seed", "metrics", "mish", "mse_loss",
+    "nll_loss", "optim", "prelu", "regularized_loss", "relu", "relu6", "save", "selu", "sigmoid", "silu", "softmax",
+    "softmin", "softplus", "softsign", "swish", "tanh", "tanhshrink", "utils",
     # layers beyond the MLP
     "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Embedding",
     "Flatten", "GroupNorm", "Identity", "LayerNorm", "MaxPool1d", "MaxPool2d", "MultiheadAttention", "Unflatten",

@@ -6,12 +6,15 @@ randomness) and returns float64 features; class labels are int64.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
-__all__ = ["batches", "make_moons", "make_polynomial", "make_regression", "make_spirals", "train_test_split"]
+__all__ = ["DataLoader", "TensorDataset", "batches", "make_moons", "make_polynomial", "make_regression", "make_spirals",
+           "train_test_split"]
 
 Seed = int | np.random.Generator | None
 
@@ -145,3 +148,75 @@ def make_polynomial(
     if noise > 0:
         y = y + rng.normal(0.0, noise, size=n_samples)
     return x.reshape(-1, 1), y
+
+
+class TensorDataset:
+    """Rows of several arrays taken together: ``dataset[i]`` is ``(a[i] for a in arrays)``, as PyTorch's.
+
+    Args:
+        *arrays: ndarrays (or anything ``np.asarray`` takes; Values give their data) with the same
+            number of rows (first dimension).
+    """
+
+    def __init__(self, *arrays: Any) -> None:
+        if not arrays:
+            raise ValueError("TensorDataset needs at least one array")
+        self.arrays = tuple(np.asarray(a.data if hasattr(a, "requires_grad") else a) for a in arrays)
+        if any(a.ndim == 0 for a in self.arrays):
+            raise ValueError("TensorDataset: every array needs a first dimension (rows), got a 0-d array")
+        lengths = [len(a) for a in self.arrays]
+        if len(set(lengths)) != 1:
+            raise ValueError(f"TensorDataset: the arrays have different lengths {lengths}")
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+    def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
+        return tuple(a[index] for a in self.arrays)
+
+
+class DataLoader:
+    """Mini-batches of a dataset: iterating yields tuples of ndarray batches, one entry per array.
+
+    Each pass over the loader is one epoch; with ``shuffle`` every epoch visits the rows in a
+    new order drawn from one generator seeded by ``seed``, so a run is reproducible.  ``len()``
+    is the number of batches: ceil(n / batch_size), or floor with ``drop_last``.
+
+    Args:
+        dataset: a :class:`TensorDataset`, or any object with ``len()`` whose items are tuples of
+            arrays (they are stacked into batches).
+        batch_size: rows per batch (an integer >= 1).
+        shuffle: visit the rows in a random order, new each epoch.
+        drop_last: leave out the last batch when it is smaller than ``batch_size``.
+        seed: an int, a NumPy Generator or None, for the shuffle.
+    """
+
+    def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
+                 seed: Seed = None) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
+            raise TypeError(f"DataLoader: batch_size must be an integer, got {batch_size!r}")
+        if batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
+        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+            raise TypeError(f"DataLoader: the dataset needs len() and indexing, got {type(dataset).__name__}")
+        self.dataset: Any = dataset
+        self.batch_size: int = int(batch_size)
+        self.shuffle: bool = bool(shuffle)
+        self.drop_last: bool = bool(drop_last)
+        self.rng: np.random.Generator = _rng(seed)
+
+    def __len__(self) -> int:
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
+        n = len(self.dataset)
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        for k in range(len(self)):
+            index = order[k * self.batch_size:(k + 1) * self.batch_size]
+            if isinstance(self.dataset, TensorDataset):
+                yield self.dataset[index]
+            else:
+                rows = [self.dataset[int(i)] for i in index]
+                rows = [row if isinstance(row, tuple) else (row,) for row in rows]
+                yield tuple(np.stack([np.asarray(column) for column in columns]) for columns in zip(*rows, strict=True))

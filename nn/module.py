@@ -19,7 +19,7 @@ but not in ``parameters()``. They are plain ndarrays, never part of a graph.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -183,10 +183,13 @@ class Module:
         for _, buffer in self.named_buffers():
             yield buffer
 
-    def apply(self, fn: Any) -> Module:
-        """Call ``fn`` on every sub-module (children first) and then on this module; returns self."""
-        for module in self.children():
-            module.apply(fn)
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every sub-module (children first, as PyTorch) and on this module; returns self.
+
+        E.g. ``model.apply(init_weights)`` with a function that re-initialises each ``Linear``.
+        """
+        for child in self.children():
+            child.apply(fn)
         fn(self)
         return self
 
@@ -232,14 +235,16 @@ class Module:
         return self
 
     def to(self, dtype: Any) -> Module:
-        """Cast every floating parameter and buffer to ``dtype`` (float32 or float64) in place; returns self."""
+        """Cast every parameter (and its gradient) and every floating buffer to ``dtype`` (float32 or float64)
+        in place; returns self."""
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"{type(self).__name__}.to: dtype must be float32 or float64, got {dtype}")
         for param in self.parameters():
-            if np.dtype(param.dtype) != dtype:
-                param.data = Value(np.asarray(param.data, dtype=dtype), requires_grad=False, dtype=dtype).data
-                param.grad = None
+            param.data = Value(np.asarray(param.data, dtype=dtype), requires_grad=False, dtype=dtype).data
+            if param.grad is not None:
+                grad = param.grad.data if isinstance(param.grad, Value) else param.grad
+                param.grad = Value(np.asarray(grad, dtype=dtype), requires_grad=False, dtype=dtype).data
         for module in self.modules():
             for name, buffer in list(module._buffers.items()):
                 if buffer is not None and buffer.dtype.kind == "f":

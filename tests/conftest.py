@@ -23,3 +23,14 @@ settings.register_profile(
 )
 _IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _IN_CI else "dev"))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Say whether the browser tests ran (CI's log must show they were not skipped)."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "skipped"):
+        reports = [r for r in terminalreporter.stats.get(outcome, []) if "browser" in getattr(r, "keywords", {})]
+        counts[outcome] = len({r.nodeid for r in reports})
+    if any(counts.values()):
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        terminalreporter.write_line(f"browser tests (headless Chromium): {summary}")

@@ -33,6 +33,10 @@ def _used_up() -> Value:
     return y
 
 
+def _sgd() -> optim.SGD:
+    return optim.SGD([Value(1.0)], lr=0.1)
+
+
 def _linear() -> nn.Linear:
     return nn.Linear(2, 3)
 
@@ -123,6 +127,51 @@ CASES: list[tuple[str, Callable[[], Any], type[BaseException], tuple[str, ...]]]
        ValueError, (arg, "-0.5")) for opt in (optim.SGD, optim.Adam, optim.AdamW) for arg in ("lr", "weight_decay")],
     ("Adam betas", lambda: optim.Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, ("[0, 1)",)),
     ("empty parameter list", lambda: optim.SGD([], lr=0.1), ValueError, ("empty",)),
+    # ---- the training toolkit: optimizers, schedulers, clipping, penalties, early stopping, data
+    *[(f"{opt.__name__} bad {arg}={value}", (lambda opt=opt, arg=arg, value=value: opt([Value(1.0)], **{arg: value})),
+       ValueError, (arg, str(value))) for opt, arg, value in [
+        (optim.RMSprop, "lr", -0.5), (optim.RMSprop, "alpha", -0.5), (optim.RMSprop, "eps", -1e-8),
+        (optim.RMSprop, "momentum", float("nan")), (optim.RMSprop, "weight_decay", -0.5),
+        (optim.Adagrad, "lr", float("nan")), (optim.Adagrad, "lr_decay", -0.5), (optim.Adagrad, "eps", -1.0),
+        (optim.Adagrad, "initial_accumulator_value", -0.5), (optim.Adagrad, "weight_decay", -0.5),
+        (optim.SGD, "momentum", float("nan")), (optim.Adam, "eps", float("nan"))]],
+    ("Adam beta1 negative", lambda: optim.Adam([Value(1.0)], betas=(-0.1, 0.9)), ValueError, ("beta1", "-0.1")),
+    ("AdamW beta2 NaN", lambda: optim.AdamW([Value(1.0)], betas=(0.9, float("nan"))), ValueError, ("beta2", "nan")),
+    ("negative l1", lambda: nn.regularized_loss(Value(1.0), [Value(np.ones(2))], 0.0, l1=-0.2), ValueError,
+     ("l1", "-0.2")),
+    ("NaN lam", lambda: nn.regularized_loss(Value(1.0), [Value(np.ones(2))], float("nan")), ValueError,
+     ("lam", "nan")),
+    ("StepLR gamma NaN", lambda: optim.StepLR(_sgd(), 2, gamma=float("nan")), ValueError, ("gamma", "nan")),
+    ("MultiStepLR milestone", lambda: optim.MultiStepLR(_sgd(), [2, -1]), ValueError, ("milestones", "-1")),
+    ("LinearLR start_factor", lambda: optim.LinearLR(_sgd(), start_factor=0.0), ValueError, ("start_factor", "0.0")),
+    ("ExponentialLR gamma", lambda: optim.ExponentialLR(_sgd(), gamma=-0.5), ValueError, ("gamma", "-0.5")),
+    ("OneCycleLR anneal", lambda: optim.OneCycleLR(_sgd(), 0.1, total_steps=10, anneal_strategy="exp"), ValueError,
+     ("anneal_strategy", "'exp'")),
+    ("OneCycleLR no length", lambda: optim.OneCycleLR(_sgd(), 0.1), ValueError, ("total_steps",)),
+    ("OneCycleLR too many steps", lambda: [s.step() for s in [optim.OneCycleLR(_sgd(), 0.1, total_steps=2)]
+                                           for _ in range(3)], ValueError, ("3", "total_steps is 2")),
+    ("Plateau mode", lambda: optim.ReduceLROnPlateau(_sgd(), mode="avg"), ValueError, ("mode", "'avg'")),
+    ("Plateau threshold_mode", lambda: optim.ReduceLROnPlateau(_sgd(), threshold_mode="pct"), ValueError,
+     ("threshold_mode", "'pct'")),
+    ("Plateau factor", lambda: optim.ReduceLROnPlateau(_sgd(), factor=1.5), ValueError, ("factor", "1.5")),
+    ("Plateau without metric", lambda: optim.ReduceLROnPlateau(_sgd()).step(), TypeError, ("metric", "None")),
+    ("SequentialLR milestones", lambda: [optim.SequentialLR(o, [optim.StepLR(o, 2)], [3]) for o in [_sgd()]],
+     ValueError, ("milestones", "[3]")),
+    ("clip max_norm 0", lambda: nn.utils.clip_grad_norm_([Value(1.0)], 0.0), ValueError, ("max_norm", "0.0")),
+    ("clip max_norm negative", lambda: nn.utils.clip_grad_norm_([Value(1.0)], -1.0), ValueError, ("max_norm", "-1.0")),
+    ("clip norm_type", lambda: nn.utils.clip_grad_norm_([Value(1.0)], 1.0, norm_type=-2), ValueError,
+     ("norm_type", "-2")),
+    ("clip_grad_value_ negative", lambda: nn.utils.clip_grad_value_([Value(1.0)], -1.0), ValueError,
+     ("clip_value", "-1.0")),
+    ("EarlyStopping patience", lambda: nn.EarlyStopping(patience=-1), ValueError, ("patience", "-1")),
+    ("EarlyStopping min_delta", lambda: nn.EarlyStopping(min_delta=-0.1), ValueError, ("min_delta", "-0.1")),
+    ("EarlyStopping mode", lambda: nn.EarlyStopping(mode="avg"), ValueError, ("mode", "'avg'")),
+    ("DataLoader batch_size 0", lambda: nn.data.DataLoader(nn.data.TensorDataset(np.ones(3)), batch_size=0),
+     ValueError, ("batch_size", "0")),
+    ("DataLoader batch_size float", lambda: nn.data.DataLoader(nn.data.TensorDataset(np.ones(3)), batch_size=2.5),
+     TypeError, ("batch_size", "2.5")),
+    ("TensorDataset lengths", lambda: nn.data.TensorDataset(np.ones((3, 2)), np.ones(4)), ValueError,
+     ("different lengths", "[3, 4]")),
     # ---- layers and state dicts
     ("Linear input shape", lambda: _linear()(np.ones((4, 5))), ValueError, ("in_features=2", "(4, 5)")),
     ("Linear sizes", lambda: nn.Linear(0, 3), ValueError, ("in_features=0",)),

@@ -146,7 +146,7 @@ def test_linear_regression(run) -> None:
 
 def test_activations(run) -> None:
     results, printed = run("activations")
-    assert len(results["checks"]) == 13 and max(results["checks"].values()) < 1e-6
+    assert len(results["checks"]) == 24 and max(results["checks"].values()) < 1e-6
     assert "FAILED" not in printed
     assert results["gap"] < 1e-12                       # five linear layers == one linear map
     module = load("activations")
@@ -166,3 +166,43 @@ def test_moons(run) -> None:
     losses = [h[0] for h in results["history"]]
     assert losses[-1] < 0.25 * losses[0]
     assert "held-out accuracy" in printed
+
+
+def test_regularization(run) -> None:
+    pytest.importorskip("sklearn", reason="scikit-learn is not installed (pip install -e '.[examples]')")
+    from sklearn.linear_model import Lasso, Ridge
+
+    results, printed = run("regularization")
+    module = load("regularization")
+    rows = results["rows"]
+    best = results["best_lambda"]
+    smallest, largest = rows[0], rows[-1]
+    best_row = min(rows, key=lambda r: r["val"])
+    assert best_row["lambda"] == best and smallest["lambda"] < best < largest["lambda"]   # inside the grid
+    assert smallest["train"] < 0.01 and smallest["val"] > 2 * best_row["val"]            # overfits
+    assert largest["train"] > 0.5 and largest["val"] > 1.5 * best_row["val"]             # underfits
+    assert "<- best" in printed
+    # coefficient paths against scikit-learn, recomputed here from the same data
+    data = module.diabetes()
+    paths = results["paths"]
+    ridge = np.array([Ridge(alpha=a).fit(data["X"], data["y"]).coef_ for a in paths["ridge_alphas"]])
+    lasso = np.array([Lasso(alpha=a, tol=1e-12, max_iter=100_000).fit(data["X"], data["y"]).coef_
+                      for a in paths["lasso_alphas"]])
+    np.testing.assert_allclose(paths["ours_l2"], ridge, atol=1e-9)
+    np.testing.assert_allclose(paths["ours_l1"], lasso, atol=1e-3)
+    assert np.all(paths["ours_l2"] != 0) and np.sum(lasso[-1] == 0) >= 5                  # L2 shrinks, L1 zeroes
+    assert np.all(np.abs(paths["ours_l1"][lasso == 0]) < 1e-3)
+    assert f"largest |ours - Ridge| = {results['ridge_gap']:.1e}" in printed
+    # early stopping: the restored model is the best epoch's, better on validation than the last epoch's
+    curves = results["curves"]
+    assert curves["best_val"] == min(curves["val"][:curves["stop_epoch"] + 1])
+    assert curves["restored"]["val"] == pytest.approx(curves["best_val"], rel=1e-12)
+    assert curves["restored"]["val"] < curves["last"]["val"]
+    assert curves["stop_epoch"] - curves["best_epoch"] == 20                              # patience
+    # weight histograms: the penalty shrinks the weights
+    norms = [np.linalg.norm(v) for v in results["weights"].values()]
+    assert norms[1] < 0.5 * norms[0]
+    digits = results["digits"]
+    assert set(digits) == {"none", "L2", "dropout", "early stopping"}
+    assert all(0.85 < r["test"] <= 1.0 for r in digits.values())
+    assert f"test accuracy {digits['dropout']['test']:.3f}" in printed

@@ -110,7 +110,16 @@ LAYERS: dict[str, Callable[[], nn.Module]] = {
     "GELU": nn.GELU, "GELU tanh": lambda: nn.GELU("tanh"),
     "Swish": nn.Swish, "Swish learnable": lambda: nn.Swish(1.5, learnable=True), "SiLU": nn.SiLU,
     "Softplus": nn.Softplus, "Softplus beta": lambda: nn.Softplus(beta=2.0, threshold=1.0),
+    "SELU": nn.SELU, "CELU": lambda: nn.CELU(0.5), "Mish": nn.Mish, "Hardtanh": lambda: nn.Hardtanh(-0.5, 0.5),
+    "ReLU6": nn.ReLU6, "Hardsigmoid": nn.Hardsigmoid, "Hardswish": nn.Hardswish, "Softsign": nn.Softsign,
+    "LogSigmoid": nn.LogSigmoid, "Tanhshrink": nn.Tanhshrink, "Softmin": nn.Softmin,
 }
+
+
+def test_every_activation_module_is_in_the_layer_checks() -> None:
+    modules = (nn.activations, nn.activations_hard, nn.activations_smooth)
+    classes = {name for module in modules for name in module.__all__ if name[0].isupper()}
+    assert classes <= set(LAYERS), classes - set(LAYERS)
 
 
 @pytest.mark.parametrize("name", sorted(LAYERS))

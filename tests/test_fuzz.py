@@ -18,6 +18,7 @@ A failure prints the shrunk graph as Python code together with its inputs.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -119,6 +120,11 @@ def _reverse_grads(f: Callable[..., Any], xs: list[Any]) -> list[np.ndarray]:
     leaves = [Value(x) for x in xs]
     out, _ = f(*leaves)
     out.backward()
+    arrays = [leaf.grad for leaf in leaves if type(leaf.grad) is np.ndarray]
+    for k, g in enumerate(arrays):  # .grad never aliases any leaf's .data or another .grad
+        others = arrays[:k] + arrays[k + 1:] + [leaf.data for leaf in leaves]
+        if any(np.shares_memory(g, other) for other in others if type(other) is np.ndarray):
+            raise Mismatch("a leaf's .grad shares memory with a leaf's .data or another .grad")
     return [np.zeros(np.shape(x)) if leaf.grad is None else _as_array(leaf.grad)
             for leaf, x in zip(leaves, xs, strict=True)]
 
@@ -162,6 +168,9 @@ def check_graph(g: Graph, seed: int) -> None:
         _compare("reverse-mode gradient", grads, _numerical_grads(f, xs), report)
         _check_general_path(f, xs, grads, report)
         _check_second_order(f, xs, grads, seed, report)
+        _check_nested_grad(f, xs, seed, report)
+        _check_threads(f, xs, grads, report)
+    _check_nan_propagation(f, xs, report)
 
 
 def _check_forward_modes(f: Callable[..., Any], xs: list[Any], report: str) -> None:
@@ -187,6 +196,62 @@ def _check_general_path(f: Callable[..., Any], xs: list[Any], grads: list[np.nda
     for k, (fast, slow) in enumerate(zip(grads, general, strict=True)):
         if not np.array_equal(fast, slow):
             raise Mismatch(f"the general path's gradient of input {k} differs from the fast path's\n{report}")
+
+
+def _check_nested_grad(f: Callable[..., Any], xs: list[Any], seed: int, report: str) -> None:
+    """grad of a function that calls grad and closes over the outer variable (as in JAX and torch.func):
+    d/dx0 [w . d f/dx1 (x0, x1)], against finite differences of the inner gradient along a direction u."""
+    if len(xs) < 2:
+        return
+    rng = np.random.default_rng([seed, 7])
+    w, u = rng.uniform(-1.0, 1.0, np.shape(xs[1])), rng.uniform(-1.0, 1.0, np.shape(xs[0]))
+    rest = xs[2:]
+
+    def inner(a: Any) -> Any:
+        g = autograd.grad(lambda b: f(a, b, *rest)[0])(xs[1])
+        return autograd.sum(g * w)
+
+    nested = float(np.sum(_as_array(autograd.grad(inner)(xs[0])) * u))
+    with no_grad():
+        plus, minus = inner(_shift(xs[:1], [u], EPS)[0]), inner(_shift(xs[:1], [u], -EPS)[0])
+    numeric = (float(_as_array(plus)) - float(_as_array(minus))) / (2 * EPS)
+    _compare("nested grad (grad of a function calling grad)", [np.array(nested)], [np.array(numeric)], report)
+
+
+def _check_threads(f: Callable[..., Any], xs: list[Any], grads: list[np.ndarray], report: str) -> None:
+    """Two threads computing the same gradients at once each get the one-thread answer, bit for bit."""
+    results: list[Any] = [None, None]
+
+    def work(k: int) -> None:
+        with no_grad():  # this thread's no_grad must not stop the other thread's recording
+            f(*xs)
+        results[k] = _reverse_grads(f, xs)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for found in results:
+        if found is None or not all(np.array_equal(a, b) for a, b in zip(found, grads, strict=True)):
+            raise Mismatch(f"gradients computed in two threads at once differ from one thread's\n{report}")
+
+
+def _check_nan_propagation(f: Callable[..., Any], xs: list[Any], report: str) -> None:
+    """A NaN in an input: the recorded forward gives what plain NumPy gives (NaN where NumPy's is NaN,
+    as PyTorch propagates it), and backward runs without raising."""
+    poisoned = [np.array(x, dtype=np.float64) for x in xs]
+    poisoned[0].flat[0] = np.nan
+    poisoned = [autograd.arrays.as_data(p) for p in poisoned]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected, _ = f(*poisoned)
+        leaves = [Value(p) for p in poisoned]
+        out, _ = f(*leaves)
+        out.backward()
+    if not np.allclose(_as_array(out), _as_array(expected), rtol=1e-12, atol=1e-14, equal_nan=True):
+        raise Mismatch(f"with a NaN input the recorded forward gives {_as_array(out)!r}, NumPy "
+                       f"{_as_array(expected)!r}\n{report}")
 
 
 def _check_second_order(f: Callable[..., Any], xs: list[Any], grads: list[np.ndarray], seed: int,

@@ -26,7 +26,7 @@ import nn
 from autograd import Value
 from autograd.checking import numerical_grad
 from autograd.testing import arrays, shapes
-from nn import activations, losses
+from nn import activations, activations_hard, activations_smooth, losses
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,22 @@ ACTIVATIONS = [
     # beta x = threshold is a (tiny) jump: keep away from x = 5 / 2
     Entry("softplus(beta=2, threshold=5)", lambda x: nn.softplus(x, 2.0, 5.0), "softplus", avoid=(2.5,)),
     Entry("log1p", activations.log1p, "log1p", lo=-0.9, hi=3.0),
+    Entry("selu", nn.selu, "selu", avoid=(0.0,)),
+    Entry("celu", nn.celu, "celu"),
+    Entry("celu(0.5)", lambda x: nn.celu(x, 0.5), "celu"),
+    Entry("celu(-2)", lambda x: nn.celu(x, -2.0), "celu", avoid=(0.0,)),
+    Entry("mish", nn.mish, "mish"),
+    Entry("mish(wide)", nn.mish, "mish", lo=-30.0, hi=30.0, avoid=(20.0,)),  # softplus switches to x at 20
+    Entry("hardtanh", nn.hardtanh, "hardtanh", avoid=(-1.0, 1.0)),
+    Entry("hardtanh(-2, 0.5)", lambda x: nn.hardtanh(x, -2.0, 0.5), "hardtanh", avoid=(-2.0, 0.5)),
+    Entry("relu6", nn.relu6, "relu6", lo=-3.0, hi=9.0, avoid=(0.0, 6.0)),
+    Entry("hardsigmoid", nn.hardsigmoid, "hardsigmoid", lo=-5.0, hi=5.0, avoid=(-3.0, 3.0)),
+    Entry("hardswish", nn.hardswish, "hardswish", lo=-5.0, hi=5.0, avoid=(-3.0, 3.0)),
+    Entry("softsign", nn.softsign, "softsign"),
+    Entry("logsigmoid", nn.logsigmoid, "logsigmoid"),
+    Entry("tanhshrink", nn.tanhshrink, "tanhshrink"),
+    Entry("softmin", nn.softmin, "softmin"),
+    Entry("softmin(axis=0)", lambda x: nn.softmin(x, axis=0), "softmin"),
 ]
 
 
@@ -106,7 +122,8 @@ def _public_functions(module: Any) -> set[str]:
 
 
 def test_catalogue_covers_every_activation_and_loss() -> None:
-    assert {e.covers for e in ACTIVATIONS} == _public_functions(activations)
+    public = set().union(*(_public_functions(m) for m in (activations, activations_hard, activations_smooth)))
+    assert {e.covers for e in ACTIVATIONS} == public
     assert {e.covers for e in LOSSES} == _public_functions(losses)
 
 
@@ -250,6 +267,17 @@ def test_extreme_values_are_right() -> None:
     np.testing.assert_array_equal(nn.silu(Value(x)).data, [0.0, 1000.0])
     np.testing.assert_allclose(nn.log_softmax(Value(x)).data, [-2000.0, 0.0])
     np.testing.assert_array_equal(nn.softmax(Value(x)).data, [0.0, 1.0])
+    np.testing.assert_array_equal(nn.softmin(Value(x)).data, [1.0, 0.0])
+    np.testing.assert_allclose(nn.selu(Value(x)).data, [-1.0507009873554805 * 1.6732632423543772, 1050.7009873554805])
+    np.testing.assert_array_equal(nn.celu(Value(x), 2.0).data, [-2.0, 1000.0])
+    np.testing.assert_array_equal(nn.mish(Value(x)).data, [0.0, 1000.0])
+    np.testing.assert_array_equal(nn.logsigmoid(Value(x)).data, [-1000.0, 0.0])
+    np.testing.assert_array_equal(nn.tanhshrink(Value(x)).data, [-999.0, 999.0])
+    np.testing.assert_array_equal(nn.softsign(Value(x)).data, [-1000.0 / 1001.0, 1000.0 / 1001.0])
+    np.testing.assert_array_equal(nn.hardswish(Value(x)).data, [0.0, 1000.0])
+    np.testing.assert_array_equal(nn.hardsigmoid(Value(x)).data, [0.0, 1.0])
+    np.testing.assert_array_equal(nn.relu6(Value(x)).data, [0.0, 6.0])
+    np.testing.assert_array_equal(nn.hardtanh(Value(x)).data, [-1.0, 1.0])
     z = Value(np.array([1000.0, -1000.0]))
     loss = nn.binary_cross_entropy_with_logits(z, np.array([0.0, 1.0]), reduction="none")
     np.testing.assert_allclose(loss.data, [1000.0, 1000.0])

@@ -35,6 +35,18 @@ REFERENCES = [
     (nn.silu, lambda x: x * _sigmoid(x)),
     (nn.softplus, lambda x: np.log1p(np.exp(x))),
     (lambda x: nn.softplus(x, 2.0, 3.0), lambda x: np.where(2 * x > 3, x, np.log1p(np.exp(2 * x)) / 2)),
+    # the SELU constants from Klambauer et al. (2017), written out independently of nn's
+    (nn.selu, lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x))),
+    (lambda x: nn.celu(x, 0.5), lambda x: np.maximum(x, 0) + np.minimum(0, 0.5 * np.expm1(x / 0.5))),
+    (nn.mish, lambda x: x * np.tanh(np.log1p(np.exp(x)))),
+    (nn.hardtanh, lambda x: np.clip(x, -1, 1)),
+    (lambda x: nn.hardtanh(x, -2.0, 3.0), lambda x: np.clip(x, -2, 3)),
+    (nn.relu6, lambda x: np.minimum(np.maximum(x, 0), 6)),
+    (nn.hardsigmoid, lambda x: np.clip(x + 3, 0, 6) / 6),
+    (nn.hardswish, lambda x: x * np.clip(x + 3, 0, 6) / 6),
+    (nn.softsign, lambda x: x / (1 + np.abs(x))),
+    (nn.logsigmoid, lambda x: np.log(_sigmoid(x))),
+    (nn.tanhshrink, lambda x: x - np.tanh(x)),
 ]
 
 
@@ -71,7 +83,12 @@ def test_activation_modules_match_functions() -> None:
              (nn.LeakyReLU(0.2), nn.leaky_relu(x, 0.2)), (nn.PReLU(), nn.prelu(x, 0.25)),
              (nn.ELU(0.5), nn.elu(x, 0.5)), (nn.Softmax(), nn.softmax(x)), (nn.LogSoftmax(), nn.log_softmax(x)),
              (nn.GELU("tanh"), nn.gelu(x, "tanh")), (nn.Swish(2.0), nn.swish(x, 2.0)), (nn.SiLU(), nn.silu(x)),
-             (nn.Softplus(2.0, 10.0), nn.softplus(x, 2.0, 10.0))]
+             (nn.Softplus(2.0, 10.0), nn.softplus(x, 2.0, 10.0)), (nn.SELU(), nn.selu(x)),
+             (nn.CELU(0.3), nn.celu(x, 0.3)), (nn.Mish(), nn.mish(x)),
+             (nn.Hardtanh(-2.0, 0.5), nn.hardtanh(x, -2.0, 0.5)),
+             (nn.ReLU6(), nn.relu6(x)), (nn.Hardsigmoid(), nn.hardsigmoid(x)), (nn.Hardswish(), nn.hardswish(x)),
+             (nn.Softsign(), nn.softsign(x)), (nn.LogSigmoid(), nn.logsigmoid(x)), (nn.Tanhshrink(), nn.tanhshrink(x)),
+             (nn.Softmin(), nn.softmin(x))]
     for module, expected in pairs:
         np.testing.assert_array_equal(module(x).data, expected.data, err_msg=repr(module))
 
@@ -83,6 +100,30 @@ def test_activation_argument_errors() -> None:
         nn.softplus(Value(1.0), beta=0.0)
     with pytest.raises(ValueError, match="slopes"):
         nn.PReLU(3)(Value(np.ones((2, 4))))
+    for make in (lambda: nn.celu(Value(1.0), 0.0), lambda: nn.CELU(0.0)):
+        with pytest.raises(ValueError, match="alpha.*0.0"):
+            make()
+    for make in (lambda: nn.hardtanh(Value(1.0), 1.0, -1.0), lambda: nn.Hardtanh(2.0, 1.0)):
+        with pytest.raises(ValueError, match="max_val"):
+            make()
+
+
+def test_softmin_is_softmax_of_the_negation() -> None:
+    x = np.random.default_rng(0).normal(size=(4, 5)) * 3
+    e = np.exp(-x)
+    np.testing.assert_allclose(nn.softmin(Value(x)).data, e / e.sum(1, keepdims=True), rtol=1e-13)
+    np.testing.assert_allclose(nn.softmin(Value(x), axis=0).data, e / e.sum(0, keepdims=True), rtol=1e-13)
+
+
+def test_derivatives_of_the_piecewise_activations_at_their_joints() -> None:
+    """At the joints the derivative is PyTorch's (that of the outer piece): 0 at the clipping points."""
+    cases = [(nn.hardtanh, [-1.0, 1.0], [0.0, 0.0]), (nn.relu6, [0.0, 6.0], [0.0, 0.0]),
+             (nn.hardsigmoid, [-3.0, 3.0], [0.0, 0.0]), (nn.hardswish, [-3.0, 3.0], [0.0, 1.0]),
+             (nn.softsign, [0.0], [1.0]), (nn.logsigmoid, [0.0], [0.5]), (nn.celu, [0.0], [1.0])]
+    for fn, points, expected in cases:
+        x = Value(np.array(points))
+        fn(x).sum().backward()
+        np.testing.assert_allclose(x.grad, expected, rtol=1e-15, err_msg=fn.__name__)
 
 
 # ---------------------------------------------------------------------------

@@ -46,7 +46,8 @@ def _assert_trajectory(got: list[np.ndarray], expected: list[np.ndarray]) -> Non
     "options",
     [dict(), dict(weight_decay=0.1), dict(momentum=0.9), dict(momentum=0.9, dampening=0.3),
      dict(momentum=0.8, nesterov=True), dict(momentum=0.9, dampening=0.2, weight_decay=0.05),
-     dict(momentum=0.7, nesterov=True, weight_decay=0.01), dict(maximize=True, momentum=0.5)],
+     dict(momentum=0.7, nesterov=True, weight_decay=0.01), dict(maximize=True, momentum=0.5),
+     dict(maximize=True, weight_decay=0.1), dict(maximize=True, momentum=0.9, nesterov=True, weight_decay=0.2)],
     ids=str,
 )
 def test_sgd_matches_the_documented_rule(options: dict) -> None:
@@ -55,11 +56,13 @@ def test_sgd_matches_the_documented_rule(options: dict) -> None:
     wd, nesterov = options.get("weight_decay", 0.0), options.get("nesterov", False)
     theta, buffer, expected = THETA0.copy(), None, []
     for t, g in enumerate(GRADS, start=1):
+        if options.get("maximize"):
+            g = -g  # negated first: the decay below still shrinks the weights
         g = g + wd * theta
         if mu:
             buffer = g if t == 1 else mu * buffer + (1 - tau) * g
             g = g + mu * buffer if nesterov else buffer
-        theta = theta + lr * g if options.get("maximize") else theta - lr * g
+        theta = theta - lr * g
         expected.append(theta)
     _assert_trajectory(_run(lambda p: optim.SGD(p, lr=lr, **options)), expected)
 

@@ -50,7 +50,9 @@ def test_a_non_editable_install_imports_and_runs_the_command_line(wheel: Path, t
     subprocess.run([str(python), "-m", "pip", "install", "-q", f"{wheel}[test]"], check=True, timeout=600)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     code = f"import importlib, autograd; assert 'site-packages' in autograd.__file__, autograd.__file__\n" \
-           f"for name in {PUBLIC!r}: importlib.import_module(name)"
+           f"for name in {PUBLIC!r}: importlib.import_module(name)\n" \
+           "from autograd import Value; from autograd.viz import explore_html\n" \
+           "assert 'function drawGraph' in explore_html(Value(2.0) * 3.0)  # the page's files are in the wheel"
     subprocess.run([str(python), "-c", code], check=True, timeout=120, cwd=tmp_path, env=env)
     done = subprocess.run([str(python), "-m", "autograd.gradcheck", "--help"], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path, env=env)

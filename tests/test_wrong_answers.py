@@ -10,6 +10,7 @@ import pytest
 import autograd as ag
 import nn
 from autograd import Function, Value, grad, hvp, jvp
+from tests.test_nn_catalogue import ACTIVATIONS
 
 # ---------------------------------------------------------------------------- indexing (item 3)
 
@@ -79,16 +80,13 @@ def test_zero_to_the_power_zero_has_gradient_zero(exponent) -> None:
 NAN = np.array([np.nan, -1.0, 2.0])
 
 
-FUNCTIONS = sorted(n for n in nn.activations.__all__ if not isinstance(getattr(nn.activations, n), type))
-
-
-@pytest.mark.parametrize("name", FUNCTIONS)
-def test_every_activation_passes_nan_on(name: str) -> None:
-    function = getattr(nn.activations, name)
-    args = (Value(np.array(0.25)),) if name == "prelu" else ()
+@pytest.mark.parametrize("entry", ACTIVATIONS, ids=lambda e: e.name)
+def test_every_activation_passes_nan_on(entry) -> None:
+    """Every activation of the catalogue (tests/test_nn_catalogue.py), as PyTorch's: NaN in, NaN out."""
+    extra = [Value(np.array(v)) for v in entry.extra]
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = function(Value(NAN), *args)
-    assert np.isnan(np.asarray(out.data)).any(), f"{name} turned NaN into a number"
+        out = entry.fn(Value(NAN), *extra)
+    assert np.isnan(np.asarray(out.data)[0]), f"{entry.name} turned NaN into a number"
 
 
 @pytest.mark.parametrize("loss, target", [

@@ -307,10 +307,11 @@ def evaluate(nodes: Sequence[Value], leaves: dict[int, np.ndarray], prec: int) -
     with mp.workprec(prec):
         for node in nodes:
             prim: Primitive = node._prim
-            if prim.exact is None:
+            rule = getattr(prim, "exact", None)  # (a custom Function's primitive has none)
+            if rule is None:
                 raise MissingRule(prim.name)
             args = [_exact_input(x, values) for x in node._inputs]
-            values[id(node)] = _as_object(prim.exact(ARITHMETIC, *args, **(node._params or {})))
+            values[id(node)] = _as_object(rule(ARITHMETIC, *args, **(node._params or {})))
     return values
 
 

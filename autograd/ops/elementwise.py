@@ -21,7 +21,7 @@ import numpy as np
 from autograd.apply import call, call_binary, call_unary
 from autograd.arrays import all_finite, normalize
 from autograd.arrays import raw as _raw
-from autograd.registry import GRADIENT, TIMES_OTHER, Primitive, register
+from autograd.registry import PRODUCT_RULE, SUM_RULE, Primitive, register
 from autograd.value import Value
 
 # ---------------------------------------------------------------------------
@@ -31,7 +31,7 @@ from autograd.value import Value
 ADD = register(Primitive("add", operator.add, (
     lambda g, ans, x, y: g,                                  # d(x+y)/dx = 1
     lambda g, ans, x, y: g,                                  # d(x+y)/dy = 1
-), fast_vjps=(GRADIENT, GRADIENT), exact=lambda m, x, y: x + y))
+), fast_vjp=SUM_RULE, exact=lambda m, x, y: x + y))
 
 SUBTRACT = register(Primitive("subtract", operator.sub, (
     lambda g, ans, x, y: g,                                  # d(x-y)/dx = 1
@@ -41,7 +41,7 @@ SUBTRACT = register(Primitive("subtract", operator.sub, (
 MULTIPLY = register(Primitive("multiply", operator.mul, (
     lambda g, ans, x, y: g * y,                              # d(xy)/dx = y
     lambda g, ans, x, y: g * x,                              # d(xy)/dy = x
-), fast_vjps=(TIMES_OTHER, TIMES_OTHER), exact=lambda m, x, y: x * y))
+), fast_vjp=PRODUCT_RULE, exact=lambda m, x, y: x * y))
 
 DIVIDE = register(Primitive("divide", operator.truediv, (
     lambda g, ans, x, y: divide(g, y),                       # d(x/y)/dx = 1/y

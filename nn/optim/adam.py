@@ -2,6 +2,7 @@
 
 For each parameter theta with gradient g, at step t (starting at 1), with m, v = 0 at first:
 
+    g <- -g                                          (if maximize: ascend)
     Adam:  g <- g + weight_decay * theta             (coupled L2: decay goes through m and v)
     AdamW: theta <- theta - lr * weight_decay * theta (decoupled: a plain shrink, outside m and v)
     m <- beta1 * m + (1 - beta1) * g
@@ -17,6 +18,7 @@ AdamW decays every weight by the same factor (1 - lr * weight_decay) per step.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -58,40 +60,46 @@ class Adam(Optimizer):
                 raise ValueError(f"{name} must be in [0, 1), got {beta}")
 
     def step(self) -> None:
-        """One update of every parameter with a gradient, following the rule in the module docstring."""
+        """One update of every parameter with a gradient, following the rule in the module docstring.
+
+        ``param.data`` is updated in place (a view of it sees the step); the buffers m, v (and v_max)
+        are updated in place too, in the parameter's dtype.
+        """
         for group in self.param_groups:
             lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
             beta1, beta2 = group["betas"]
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                theta = self.data_of(param)
                 g = self.grad_of(param)
                 if group["maximize"]:
                     g = -g
                 state = self.state.setdefault(param, {})
                 if not state:
                     state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(theta)
-                    state["exp_avg_sq"] = np.zeros_like(theta)
+                    state["exp_avg"] = np.zeros(param.shape, dtype=param.dtype)
+                    state["exp_avg_sq"] = np.zeros(param.shape, dtype=param.dtype)
                     if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = np.zeros_like(theta)
+                        state["max_exp_avg_sq"] = np.zeros(param.shape, dtype=param.dtype)
                 state["step"] += 1
                 t = state["step"]
                 if weight_decay != 0:
                     if self.decoupled:
-                        theta = theta - lr * weight_decay * theta
+                        self.subtract_(param, lr * weight_decay * self.data_of(param))
                     else:
-                        g = g + weight_decay * theta
-                m = beta1 * state["exp_avg"] + (1.0 - beta1) * g
-                v = beta2 * state["exp_avg_sq"] + (1.0 - beta2) * (g * g)
-                state["exp_avg"], state["exp_avg_sq"] = m, v
+                        g = g + weight_decay * self.data_of(param)
+                m, v = state["exp_avg"], state["exp_avg_sq"]
+                m *= beta1
+                m += (1.0 - beta1) * g
+                v *= beta2
+                v += (1.0 - beta2) * (g * g)
                 if group["amsgrad"]:
-                    v = np.maximum(state["max_exp_avg_sq"], v)
-                    state["max_exp_avg_sq"] = v
-                m_hat = m / (1.0 - beta1**t)
-                v_hat = v / (1.0 - beta2**t)
-                self.assign(param, theta - lr * m_hat / (np.sqrt(v_hat) + eps))
+                    v_max = state.setdefault("max_exp_avg_sq", np.zeros_like(v))
+                    np.maximum(v_max, v, out=v_max)
+                    v = v_max
+                step_size = lr / (1.0 - beta1**t)
+                denominator = np.sqrt(v) / math.sqrt(1.0 - beta2**t) + eps
+                self.subtract_(param, step_size * m / denominator)
 
 
 class AdamW(Adam):

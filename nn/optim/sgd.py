@@ -2,10 +2,14 @@
 
 For each parameter theta with gradient g, at step t:
 
+    g <- -g                                            (if maximize: ascend)
     g <- g + weight_decay * theta                      (if weight_decay != 0)
     b <- g (t = 1),  b <- momentum * b + (1 - dampening) * g (t > 1)   (if momentum != 0)
     g <- g + momentum * b (nesterov)  or  g <- b        (if momentum != 0)
-    theta <- theta - lr * g                            (theta + lr * g when maximize)
+    theta <- theta - lr * g
+
+The gradient is negated *before* the decay is added (as PyTorch), so with
+``maximize=True`` weight decay still shrinks the weights.
 
 Weight decay here is *coupled* L2: it is the gradient of (weight_decay / 2) * ||theta||^2,
 so SGD(weight_decay = 2 * lam) on L takes the same steps as SGD on L + lam * ||theta||^2.
@@ -60,8 +64,11 @@ class SGD(Optimizer):
                 theta = param.data
                 g = self.grad_of(param)
                 owned = False  # whether g is a temporary of this step (then it is scaled in place)
+                if group["maximize"]:
+                    g, owned = -g, True
                 if weight_decay != 0:
-                    g = _plus(weight_decay * theta, g)  # a new array: param.grad itself stays as it was
+                    # a new array unless g already is one: param.grad itself stays as it was
+                    g = _plus(g, weight_decay * theta) if owned else _plus(weight_decay * theta, g)
                     owned = True
                 if momentum != 0:
                     state = self.state.setdefault(param, {})
@@ -69,12 +76,11 @@ class SGD(Optimizer):
                     buffer = g.copy() if buffer is None else momentum * buffer + (1.0 - dampening) * g
                     state["momentum_buffer"] = buffer
                     g, owned = (g + momentum * buffer, True) if group["nesterov"] else (buffer, False)
-                rate = -lr if group["maximize"] else lr
                 if owned and type(g) is np.ndarray:
-                    g *= rate
+                    g *= lr
                     step = g
                 else:
-                    step = rate * g
+                    step = lr * g
                 self.subtract_(param, step)
 
 

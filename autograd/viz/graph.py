@@ -1,41 +1,20 @@
-"""Study tools: see the graph (``to_dot``, ``render``) and the backward pass (``trace``).
-
-    from autograd import Value
-    from autograd.viz import render, trace
-    a = Value(2.0, label="a"); b = Value(-3.0, label="b")
-    c = a * b; c.label = "c"
-    t = trace(c)        # runs the backward pass and writes down every step
-    print(t)            # the table; t.rows holds the same numbers
-    a.grad              # -3.0: trace *is* a backward pass, the leaves' .grad is filled
-    render(c, "c.svg", grads=t.grads)   # the graph, with every node's gradient
+"""The graph as a picture: naming the nodes, DOT text, rendering with Graphviz, ``draw`` for notebooks.
 
 Every node gets a name: its ``label`` when it has one, otherwise ``v<k>`` where
-k counts the unlabeled nodes from the inputs up. ``to_dot`` and ``trace`` use the
-same names, so a row of the trace can be found in the picture.
+k counts the unlabeled nodes from the inputs up. ``to_dot``, ``trace`` and
+``explore`` use the same names, so a row of the trace can be found in the picture.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograd.arrays import shape_of
-from autograd.engine import _initial_grad, run_backward
-from autograd.ops import unbroadcast
 from autograd.value import Value
 
-__all__ = ["GraphvizUnavailable", "Trace", "TraceInput", "TraceRow", "node_names", "render", "to_dot", "trace"]
-
-# Elementwise ops: for equal input and output shapes their Jacobian is diagonal,
-# so the local derivative can be shown as an array of the input's shape.
-_ELEMENTWISE = {
-    "add", "subtract", "multiply", "divide", "power", "maximum", "minimum", "where", "negative",
-    "exp", "log", "sqrt", "absolute", "tanh", "sin", "cos", "erf",
-}
 _SYMBOLS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**", "matmul": "@",
             "negative": "neg"}
 
@@ -224,129 +203,30 @@ def render(value: Value, path: str | Path, grads: Mapping[Value, Any] | None = N
     return path
 
 
-# ---------------------------------------------------------------------------
-# the backward pass as a table
-
-
-@dataclasses.dataclass
-class TraceInput:
-    """What one node passed to one of its inputs: contribution = local derivative applied to upstream."""
-
-    position: int
-    name: str
-    local: Any          # d node / d input: a number, an array (diagonal of an elementwise op), or None
-    contribution: Any   # the vector-Jacobian product handed to the input
-
-
-@dataclasses.dataclass
-class TraceRow:
-    """One processed node: its upstream gradient (summed over its consumers) and what it passed on."""
-
-    step: int
-    node: Value
-    name: str
-    op: str
-    data: Any
-    upstream: Any
-    inputs: list[TraceInput]
-
-
-class Trace(str):
-    """The text table of a backward pass (a ``str``), with the same facts in ``rows`` and ``grads``.
-
-    ``grads`` maps every node to the gradient that reached it, so
-    ``to_dot(out, grads=t.grads)`` draws every node's gradient, micrograd style.
-    """
-
-    rows: list[TraceRow]
-    grads: dict[Value, Any]
-
-    def __new__(cls, text: str, rows: list[TraceRow], grads: dict[Value, Any]) -> Trace:
-        self = super().__new__(cls, text)
-        self.rows = rows
-        self.grads = grads
-        return self
-
-
-def _local_derivative(node: Value, position: int, x: Value) -> Any:
-    """d node / d input, when it is small enough to show; None otherwise."""
-    prim = node._prim
-    args = [a.data if isinstance(a, Value) else a for a in node._inputs]
-    params = node._params or {}
-    if node.size == 1 and not node.shape:
-        seed: Any = 1.0 if type(node.data) is float else np.ones_like(node.data)
-    elif prim.name in _ELEMENTWISE and x.shape == node.shape:
-        seed = np.ones_like(node.data)   # diagonal Jacobian: its diagonal, elementwise
-    else:
-        return None
-    local = prim.vjps[position](seed, node.data, *args, **params)
-    if shape_of(local) != x.shape:
-        local = unbroadcast(local, x.shape)
-    return local
-
-
-def trace(value: Value, grad: Any = None, retain_graph: bool = False) -> Trace:
-    """Run the backward pass from ``value`` and return it as a table, one row per node in the order processed.
-
-    Each row shows the node, its op, its value, the upstream gradient dL/dnode
-    (everything its consumers sent it, summed), and for each input the local
-    derivative d node/d input and the contribution passed down (the chain rule:
-    contribution = local derivative x upstream; for arrays it is the VJP).
-
-    ``trace`` *is* a backward pass: like ``value.backward(grad)``, it accumulates
-    into the ``.grad`` of the leaves, so ``g = ...; print(trace(g)); a.grad``
-    works without calling ``backward`` (and calling both would count twice).
+def draw(value: Value, grads: Mapping[Value, Any] | None = None, rankdir: str = "LR") -> Any:
+    """The graph of ``value`` as a ``graphviz.Digraph``, which Jupyter displays inline.
 
     Args:
-        value: the output to differentiate (one number, or pass ``grad``).
-        grad: gradient of the final result with respect to ``value``; required
-            when ``value`` holds more than one number.
-        retain_graph: keep the graph for another backward pass.
+        value: the result whose graph to draw.
+        grads: as in :func:`to_dot` (``trace(value).grads`` shows every node's gradient).
+        rankdir: as in :func:`to_dot`.
 
     Returns:
-        A :class:`Trace`: print it for the table; ``.rows`` and ``.grads`` hold the numbers.
+        A ``graphviz.Digraph`` holding the DOT text of :func:`to_dot`; ``.render()``
+        or ``.pipe()`` draws it with Graphviz's ``dot`` program.
+
+    Raises:
+        GraphvizUnavailable: the ``graphviz`` package is not installed (the message says
+            how to install it; :func:`explore` needs neither it nor ``dot``).
     """
-    if not isinstance(value, Value):
-        raise TypeError(f"trace needs a Value, got {type(value).__name__}")
-    if not value.requires_grad:
-        raise RuntimeError("trace() on a Value that does not require grad: nothing to differentiate")
-    names = node_names(value)
-    seed = _initial_grad(value, grad, create_graph=False)
-    rows: list[TraceRow] = []
-    grads: dict[Value, Any] = {}
-
-    def on_node(node: Value, g: Any, contributions: list[tuple[int, Any]]) -> None:
-        inputs = []
-        for position, contribution in contributions:
-            x = node._inputs[position]
-            inputs.append(TraceInput(position, names[x], _local_derivative(node, position, x), contribution))
-        grads[node] = g
-        rows.append(TraceRow(len(rows) + 1, node, names[node], node.op or "leaf", node.data, g, inputs))
-
-    run_backward(value, seed, retain_graph, False, on_node=on_node)
-    header = f"Backward pass from {names[value]} (seed {fmt(seed)}), {len(rows)} nodes in the order processed"
-    return Trace(header + "\n" + _table(rows), rows, grads)
-
-
-def _table(rows: list[TraceRow]) -> str:
-    """Fixed-width text: one line per (node, input); a leaf's line says where its gradient went."""
-    head = ("step", "node", "op", "value", "upstream grad", "-> input", "local d(node)/d(input)",
-            "contribution = local x upstream")
-    lines: list[tuple[str, ...]] = []
-    for row in rows:
-        first = (str(row.step), row.name, row.op, fmt(row.data), fmt(row.upstream))
-        if not row.inputs:
-            kept = row.node._prim is None or row.node._retain
-            where = f"accumulated into {row.name}.grad" if kept else "(no input needs a gradient)"
-            lines.append(first + ("", "", where))
-        for k, item in enumerate(row.inputs):
-            local = fmt(item.local) if item.local is not None else "(Jacobian; applied as a VJP)"
-            cells = first if k == 0 else ("",) * 5
-            lines.append(cells + (item.name, local, fmt(item.contribution)))
-    widths = [max(len(r[c]) for r in [head, *lines]) for c in range(len(head))]
-    out = []
-    for r in [head, *lines]:
-        out.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
-        if r is head:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
+    text = to_dot(value, grads, rankdir)
+    try:
+        import graphviz
+    except ImportError:
+        raise GraphvizUnavailable(
+            f"draw: the graphviz Python package is not installed; {_INSTALL}. "
+            "to_dot(value) gives the DOT text without it, and autograd.viz.explore(value) draws the graph "
+            "in a browser without Graphviz."
+        ) from None
+    body = text.strip().splitlines()[1:-1]  # the statements between 'digraph autograd {' and '}'
+    return graphviz.Digraph("autograd", body=[line + "\n" for line in body])
