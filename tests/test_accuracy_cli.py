@@ -113,3 +113,10 @@ def test_the_worst_errors_and_their_line_are_one_entry(target: Path) -> None:
     numeric = float(at.split("numeric ")[1].split()[0])
     assert abs(analytic - numeric) <= abs_error + 1e-9 * max(abs(analytic), 1.0)  # (10 printed digits)
     assert rel_error == pytest.approx(abs_error / max(abs(analytic), abs(numeric)), rel=1e-2)
+
+
+def test_without_mpmath_the_command_says_how_to_install_it(target: Path) -> None:
+    code = ("import sys; sys.modules['mpmath'] = None; from autograd.checking.cli import main; "
+            f"sys.exit(main([{str(target) + ':softplus_stable'!r}, '--accuracy', '--quick']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "pip install mpmath" in done.stderr and "Traceback" not in done.stderr
