@@ -11,7 +11,7 @@
 from autograd import ops as _ops
 from autograd import viz
 from autograd.anomaly import detect_anomaly
-from autograd.checking import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from autograd.checking import AccuracyReport, GradcheckError, accuracy, gradcheck, gradgradcheck, numerical_grad
 from autograd.function import Function
 from autograd.functional import grad, hessian, hvp, jacobian, jvp, value_and_grad
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
@@ -67,9 +67,10 @@ min = _ops.min  # noqa: A001
 abs = absolute  # noqa: A001
 
 __all__ = [
-    "REGISTRY", "Function", "GradcheckError", "Primitive", "Value", "abs", "absolute", "add", "broadcast_to", "clip",
-    "concatenate", "cos", "detect_anomaly", "divide", "enable_grad", "erf", "exp", "grad", "gradcheck",
-    "gradgradcheck", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp", "linear", "log", "log1p", "logsumexp",
+    "REGISTRY", "AccuracyReport", "Function", "GradcheckError", "Primitive", "Value", "abs", "absolute", "accuracy",
+    "add", "broadcast_to", "clip", "concatenate", "cos", "detect_anomaly", "divide", "enable_grad", "erf", "exp",
+    "grad", "gradcheck", "gradgradcheck", "hessian", "hvp", "is_grad_enabled", "jacobian", "jvp", "linear", "log",
+    "log1p", "logsumexp",
     "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "no_grad", "numerical_grad",
     "power", "relu", "reshape", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh", "transpose",
     "unbroadcast", "unsqueeze", "value_and_grad", "var", "vdot", "viz", "where",

@@ -20,6 +20,13 @@ without a call (``SUM_RULE``: ``g`` for both inputs of add; ``PRODUCT_RULE``: ``
 times the other input, for multiply). A fast VJP describes the VJP functions it was
 declared with: assigning new ``vjps`` to a primitive switches it off. ``autograd.engine.general_path()``
 switches every fast VJP off, and the tests compare the two paths.
+
+A third column, ``exact``, re-evaluates the op in another arithmetic: the rule
+``exact(m, *inputs, **params)`` computes the op's real-number value from object
+arrays of exact numbers with the functions of ``m`` (``m.exp``, ``m.erf``, ...: mpmath
+at a chosen precision, see :mod:`autograd.checking.exact`), which is how the accuracy
+report finds the exact value of a recorded graph. A primitive without one makes the
+report say so.
 """
 
 from __future__ import annotations
@@ -68,11 +75,14 @@ class Primitive:
             raises, so overflow gives inf and domain errors give NaN, as in NumPy.
         fast_vjp: optional, for a two-input primitive without params, the :class:`FastVJP`
             rule that ``vjps`` compute, applied inline by the first-order backward pass.
+        exact: optional, the op in exact arithmetic: ``exact(m, *inputs, **params)`` on
+            object arrays of exact numbers, with ``m`` the arithmetic (module docstring).
     """
 
     # Slots: the engine reads a node's primitive's fields on every node of every pass.
-    __slots__ = ("name", "forward", "vjps", "scalar_forward", "fast_vjp", "freed", "_declared")
+    __slots__ = ("name", "forward", "vjps", "scalar_forward", "fast_vjp", "freed", "_declared", "exact")
     fast_vjp: FastVJP | None
+    exact: Callable[..., Any] | None
 
     def __init__(
         self,
@@ -81,8 +91,10 @@ class Primitive:
         vjps: VJPTable,
         scalar_forward: Callable[..., Any] | None = None,
         fast_vjp: FastVJP | None = None,
+        exact: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
+        self.exact = exact
         self.forward = forward
         self._declared = (vjps, fast_vjp)
         self.vjps = vjps
@@ -109,6 +121,7 @@ class FreedPrimitive(Primitive):
         self.forward = _no_forward
         self.vjps = _FreedVJPs(name)  # (sets fast_vjp to None)
         self.scalar_forward = None
+        self.exact = None
         self.freed = self
 
 

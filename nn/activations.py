@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Value, erf, exp, log1p, logsumexp, relu, sigmoid, tanh, where
+from autograd import Value, erfc, exp, expm1, log1p, logsumexp, relu, sigmoid, tanh, where
 from nn.module import Module, Parameter
 
 __all__ = [
@@ -71,10 +71,11 @@ def prelu(x: Any, alpha: Any) -> Any:
 
 
 def elu(x: Any, alpha: float = 1.0) -> Any:
-    """x for x > 0, else alpha (e^x - 1); exp sees min(x, 0) so it never overflows. d/dx = 1 or alpha e^x."""
+    """x for x > 0, else alpha (e^x - 1), with expm1 (e^x - 1 would be 0 for |x| < 2^-54 instead of x);
+    expm1 sees min(x, 0) so it never overflows. d/dx = 1 or alpha e^x."""
     data = _data(x)
     negative_part = where(data > 0, 0.0, x)
-    return where(data > 0, x, alpha * (exp(negative_part) - 1.0))
+    return where(data > 0, x, alpha * expm1(negative_part))
 
 
 def softmax(x: Any, axis: int = -1) -> Any:
@@ -103,14 +104,17 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
 def gelu(x: Any, approximate: str = "none") -> Any:
-    """x Phi(x) = x (1 + erf(x / sqrt 2)) / 2, or with approximate='tanh'
+    """x Phi(x) = x erfc(-x / sqrt 2) / 2, or with approximate='tanh'
     x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2.  d/dx = Phi(x) + x phi(x) for the exact form.
+
+    erfc(-x / sqrt 2) is 1 + erf(x / sqrt 2) without the cancellation that made the sum 0 for x < -8.3
+    (where Phi(x) is below 2^-53), so the value no longer underflows long before Phi itself does.
     """
     if approximate == "none":
-        return 0.5 * x * (1.0 + erf(x * _SQRT_HALF))
+        return 0.5 * x * erfc(x * -_SQRT_HALF)
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))
-        return 0.5 * x * (1.0 + tanh(inner))
+        return x * sigmoid(2.0 * inner)  # (1 + tanh u) / 2 = sigmoid(2u), without 1 + tanh u's cancellation
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd import where
 from nn.activations import _data
 from nn.module import Module
@@ -47,8 +49,16 @@ def hardswish(x: Any) -> Any:
 
 
 def softsign(x: Any) -> Any:
-    """x / (1 + |x|); d/dx = 1 / (1 + |x|)^2. |x| is a where so the derivative at 0 is that of the smooth curve."""
-    return x / (1.0 + where(_data(x) >= 0, x, -x))
+    """x / (1 + |x|); d/dx = 1 / (1 + |x|)^2. |x| is a where so the derivative at 0 is that of the smooth curve.
+
+    For |x| >= 1 it is written sign(x) (1 - 1 / (1 + |x|)): the quotient's derivative,
+    1 / (1 + |x|) - |x| / (1 + |x|)^2, cancels for large |x| (10 bits at 1000); this form's does not.
+    """
+    data = _data(x)
+    magnitude = where(data >= 0, x, -x)
+    sign = np.where(data >= 0, 1.0, -1.0).astype(np.result_type(data))  # float32 stays float32
+    far = sign * (1.0 - 1.0 / (1.0 + magnitude))
+    return where(np.abs(data) < 1.0, x / (1.0 + magnitude), far)
 
 
 class Hardtanh(Module):

@@ -235,7 +235,8 @@ class Module:
         return self
 
     def to(self, dtype: Any) -> Module:
-        """Cast every floating parameter and buffer to ``dtype`` (float32 or float64) in place; returns self."""
+        """Cast every parameter (and its gradient) and every floating buffer to ``dtype`` (float32 or float64)
+        in place; returns self."""
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"{type(self).__name__}.to: dtype must be float32 or float64, got {dtype}")

@@ -23,7 +23,8 @@ PACKAGE = Path(autograd.__file__).resolve().parent
 
 # Each module may import only modules of earlier layers (docs/ARCHITECTURE.md).
 LAYERS = [
-    {"autograd.arrays", "autograd.mode", "autograd.registry", "autograd.checking.report"},
+    {"autograd.arrays", "autograd.mode", "autograd.registry", "autograd.checking.report",
+     "autograd.checking.accuracy_report", "autograd.checking.rounding"},
     {"autograd.value"},
     {"autograd.apply"},
     {"autograd.ops.elementwise", "autograd.ops.shapes", "autograd.ops.formulas"},
@@ -33,9 +34,9 @@ LAYERS = [
     {"autograd.ops"},
     {"autograd.engine"},
     {"autograd.anomaly", "autograd.function", "autograd.functional"},
-    {"autograd.checking.inputs"},
-    {"autograd.checking.check"},
-    {"autograd.checking", "autograd.checking.strategies"},
+    {"autograd.checking.inputs", "autograd.checking.exact", "autograd.checking.accuracy_measure"},
+    {"autograd.checking.check", "autograd.checking.accuracy"},
+    {"autograd.checking", "autograd.checking.strategies", "autograd.checking.diagnose"},
     {"autograd.checking.cli", "autograd.testing", "autograd.viz.graph", "autograd.viz.layout"},
     {"autograd.viz.trace"},
     {"autograd.viz.explore"},
@@ -44,8 +45,10 @@ LAYERS = [
 ]
 LAYER = {module: k for k, modules in enumerate(LAYERS) for module in modules}
 # The imports allowed inside a function, each documented where it stands: Value.backward runs the
-# engine (built on Value); the command line imports hypothesis, an optional dependency, when it runs.
-DEFERRED = {("autograd.value", "autograd.engine"), ("autograd.checking.cli", "autograd.checking.strategies")}
+# engine (built on Value); the command line imports hypothesis, and the accuracy report the exact
+# arithmetic (mpmath), optional dependencies, when they run.
+DEFERRED = {("autograd.value", "autograd.engine"), ("autograd.checking.cli", "autograd.checking.strategies"),
+            ("autograd.checking.accuracy", "autograd.checking.exact")}
 
 
 def _module_name(path: Path) -> str:

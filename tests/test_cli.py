@@ -198,7 +198,10 @@ def test_custom_activation_example(tmp_path, monkeypatch, capsys):
     # The closed-form derivative (1 + x / sqrt(x^2 + 4)) / 2 against the typo's 1/2 + x / sqrt(x^2 + 4).
     assert worst.numeric == pytest.approx((1 + x / np.sqrt(x * x + 4)) / 2, rel=1e-6)
     assert worst.analytic == pytest.approx(0.5 + x / np.sqrt(x * x + 4), rel=1e-9)
-    assert [code for _, code, _ in results["cli"]] == [0, 0, 1]
+    assert [code for _, code, _ in results["cli"]] == [0, 0, 1, 1, 0]  # naive softplus 1, stable 0
+    naive, stable = results["accuracy"]["naive"]["outputs"], results["accuracy"]["stable"]["outputs"]
+    assert naive[0]["overflow"] and naive[0]["max_bits"] > 60 and stable[0]["max_bits"] <= 2
+    assert all(hi < -36 for _, hi in naive[0]["underflow"]) and not stable[0]["overflow"]
     assert "PASS" in results["cli"][1][2] and "FAIL" in results["cli"][2][2]
     assert "$ python -m autograd.gradcheck examples/custom_activation.py:squareplus_function" in printed
     assert results["figures"][0].read_bytes()[:4] == b"\x89PNG"

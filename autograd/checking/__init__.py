@@ -5,11 +5,16 @@
 - :mod:`autograd.checking.report`: what a check found (``GradcheckReport``, ``GradcheckError``)
 - :mod:`autograd.checking.strategies`: hypothesis strategies and ready property tests
   (needs hypothesis; importable as ``autograd.testing``)
+- :mod:`autograd.checking.accuracy`: ``accuracy``, bits of error of a function and its derivatives
+  against exact evaluation of the recorded graphs (:mod:`autograd.checking.exact`, needs mpmath;
+  :mod:`autograd.checking.accuracy_measure` and :mod:`autograd.checking.accuracy_report`)
 - :mod:`autograd.checking.cli`: the command line ``python -m autograd.gradcheck FILE:FUNC``
 """
 
 from __future__ import annotations
 
+from autograd.checking.accuracy import accuracy
+from autograd.checking.accuracy_report import AccuracyReport
 from autograd.checking.check import (
     gradcheck,
     gradcheck_report,
@@ -21,7 +26,7 @@ from autograd.checking.inputs import signature_parameters
 from autograd.checking.report import Entry, GradcheckError, GradcheckReport, GradcheckWarning, KinkWarning
 
 __all__ = [
-    "Entry", "GradcheckError", "GradcheckReport", "GradcheckWarning", "KinkWarning",
-    "gradcheck", "gradcheck_report", "gradgradcheck", "gradgradcheck_report", "numerical_grad",
+    "AccuracyReport", "Entry", "GradcheckError", "GradcheckReport", "GradcheckWarning", "KinkWarning",
+    "accuracy", "gradcheck", "gradcheck_report", "gradgradcheck", "gradgradcheck_report", "numerical_grad",
     "signature_parameters",
 ]

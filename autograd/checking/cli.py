@@ -3,11 +3,16 @@
     python -m autograd.gradcheck path/to/file.py:function [--shape 3,4] [--examples N]
                                  [--second-order] [--range LO,HI] [--avoid 0] [--seed S] [--fast]
     python -m autograd.gradcheck package.module:function ...
+    python -m autograd.gradcheck FILE:FUNC --accuracy [--dtype float32] [--range LO,HI] [--order 2] [--max-bits N]
 
 The function takes Values and returns a Value (any shape): a new activation, a loss, a
 custom ``Function`` (its ``apply`` is checked). Inputs are float64 arrays drawn by hypothesis in
 [LO, HI]; each example is compared against central finite differences (the full
 Jacobian; ``--fast`` compares random projections). A failing example is shrunk to a small one.
+
+With ``--accuracy`` it prints :func:`autograd.accuracy`'s report instead (bits of error of the
+value and the derivatives against exact evaluation, needs mpmath) and exits 0 when every maximum
+is within ``--max-bits``, 1 otherwise.
 
 Exit status: 0 every example passed, 1 a gradient mismatch, 2 usage error, import error,
 missing name, or the function raised.
@@ -31,6 +36,9 @@ from typing import Any
 
 import numpy as np
 
+from autograd.checking import diagnose
+from autograd.checking.accuracy import QUICK_SAMPLES
+from autograd.checking.accuracy import accuracy as accuracy_report
 from autograd.function import Function
 from autograd.value import Value
 
@@ -56,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="input shape (repeat once per input; one shape applies to all; '' or () for a scalar)")
     p.add_argument("--examples", type=int, default=100, metavar="N", help="examples to try (default 100)")
     p.add_argument("--second-order", action="store_true", help="also check second derivatives")
-    p.add_argument("--range", default="-3,3", metavar="LO,HI", help="input values range (default -3,3)")
+    p.add_argument("--range", default=None, metavar="LO,HI",
+                   help="input values range (default -3,3; -1000,1000 with --accuracy)")
     p.add_argument("--avoid", default="", metavar="X,Y", help="points to keep away from (kinks), e.g. 0")
     p.add_argument("--n-inputs", type=int, default=None, help="number of array inputs (default: from signature)")
     p.add_argument("--seed", type=int, default=0, help="seed of the example generator (default 0)")
@@ -66,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rtol", type=float, default=1e-3, help="relative tolerance (default 1e-3)")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
                    help="stop with an error when the whole check takes longer (default 600)")
+    a = p.add_argument_group("accuracy (needs mpmath)")
+    a.add_argument("--accuracy", action="store_true",
+                   help="report the bits of error of f and its derivatives against exact evaluation instead")
+    a.add_argument("--dtype", default="float64", choices=("float64", "float32"), help="arithmetic (default float64)")
+    a.add_argument("--order", type=int, default=1, help="derivatives to measure: 0, 1 or 2 (default 1)")
+    a.add_argument("--max-bits", type=float, default=8.0, help="exit 1 when a maximum exceeds this (default 8)")
+    a.add_argument("--samples", type=int, default=None, help="inputs to sample (default 3000)")
+    a.add_argument("--quick", action="store_true", help=f"sample {QUICK_SAMPLES} inputs (a CI-sized run)")
     return p
 
 
@@ -227,6 +244,27 @@ def _join_negative_values(argv: Sequence[str]) -> list[str]:
     return out
 
 
+def _accuracy(args: argparse.Namespace, bounds: list[float]) -> int:
+    """``--accuracy``: print the accuracy report; exit 0 when every maximum is within --max-bits."""
+    if args.order not in (0, 1, 2):
+        raise UsageError(f"--order {args.order}: the report measures the value and up to 2 derivatives (0, 1 or 2)")
+    samples = QUICK_SAMPLES if args.quick else args.samples
+    if samples is not None and samples < 1:
+        raise UsageError("--samples must be at least 1")
+    f = load_target(args.target)
+    try:
+        report = accuracy_report(f, args.dtype, bounds[0], bounds[1], samples, args.order, args.seed)
+    except (ImportError, ValueError) as error:
+        raise UsageError(str(error).removeprefix("accuracy: ")) from None
+    except Exception as error:
+        raise UsageError(f"{args.target} raised {type(error).__name__}: {error}") from None
+    print(report)
+    within = report.ok(args.max_bits)
+    print(("PASS" if within else "FAIL") + f": every maximum within {args.max_bits:g} bits" + ("" if within else
+          " is not true (see above: the ops named lose the bits; the README shows stable formulations)"))
+    return EXIT_PASS if within else EXIT_MISMATCH
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
     shapes = None if not args.shape else [parse_shape(s) for s in args.shape]
@@ -234,11 +272,14 @@ def _main(argv: Sequence[str] | None) -> int:
         shapes_arg: Any = shapes[0]
     else:
         shapes_arg = shapes
-    bounds = parse_floats(args.range, "--range")
+    text = args.range if args.range is not None else ("-1000,1000" if args.accuracy else "-3,3")
+    bounds = parse_floats(text, "--range")
     if len(bounds) == 2 and not all(np.isfinite(bounds)):
-        raise UsageError(f"--range {args.range!r}: both ends must be finite numbers")
+        raise UsageError(f"--range {text!r}: both ends must be finite numbers")
     if len(bounds) != 2 or not bounds[0] < bounds[1]:
-        raise UsageError(f"--range {args.range!r}: expected LO,HI with LO < HI, e.g. -3,3")
+        raise UsageError(f"--range {text!r}: expected LO,HI with LO < HI, e.g. -3,3")
+    if args.accuracy:
+        return _accuracy(args, bounds)
     if args.examples < 1:
         raise UsageError("--examples must be at least 1")
     if args.n_inputs is not None and args.n_inputs < 1:
@@ -251,7 +292,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         from autograd.checking.strategies import count_inputs, run_gradient_checks
     except ImportError as error:
-        raise UsageError(f"the command line needs hypothesis (pip install hypothesis): {error}") from None
+        raise UsageError("the gradient check needs hypothesis: pip install hypothesis (or the project's test extra, "
+                         f"pip install -e \".[test]\"); --accuracy needs mpmath instead ({error})") from None
     f = load_target(args.target)
     try:
         n_inputs = count_inputs(f) if args.n_inputs is None else args.n_inputs
@@ -263,19 +305,26 @@ def _main(argv: Sequence[str] | None) -> int:
     order = "first and second derivatives" if args.second_order else "first derivatives"
     print(f"gradcheck {args.target}: {order}, {n_inputs} input(s), values in [{bounds[0]:g}, {bounds[1]:g}]"
           + (f" avoiding {', '.join(f'{a:g}' for a in avoid)}" if avoid else ""))
-    summary = run_gradient_checks(
-        f, shapes_arg, n_inputs=n_inputs, examples=args.examples, second_order=args.second_order,
-        min_value=bounds[0], max_value=bounds[1], avoid=avoid, seed=args.seed,
-        eps=args.eps, atol=args.atol, rtol=args.rtol, fast=args.fast,
-    )
+    counter = diagnose.WarningCounter()
+    with counter:  # NumPy's warnings are counted, not printed
+        summary = run_gradient_checks(
+            f, shapes_arg, n_inputs=n_inputs, examples=args.examples, second_order=args.second_order,
+            min_value=bounds[0], max_value=bounds[1], avoid=avoid, seed=args.seed,
+            eps=args.eps, atol=args.atol, rtol=args.rtol, fast=args.fast,
+        )
     print(f"  examples tried: {summary.examples}")
     print(f"  input shapes:   {_fmt_shapes(summary.shapes)}")
     if summary.failure is not None:
         report, inputs = summary.failure
-        print("FAIL: gradient mismatch (smallest failing example found):")
+        with counter:
+            heading, explained = _explain(f, report, inputs, bounds)
+        print(f"FAIL: {heading} (smallest failing example found):")
         print("  " + report.message().replace("\n", "\n  "))
+        for line in explained:
+            print("  " + line)
         print("  inputs:")
         print("\n".join(_fmt_inputs(inputs)))
+        _print_warnings(counter)
         return EXIT_MISMATCH
     if summary.error is not None:
         raised = summary.error
@@ -284,14 +333,40 @@ def _main(argv: Sequence[str] | None) -> int:
             print("  on inputs of shape " + " & ".join(str(a.shape) for a in summary.error_inputs)
                   + " (use --shape to choose the shapes)", file=sys.stderr)
         return EXIT_USAGE
-    print(f"  worst abs error: {summary.max_abs_error:.3g}")
-    print(f"  worst rel error: {summary.max_rel_error:.3g}")
-    if summary.worst_abs is not None and summary.worst_abs[0].worst is not None:
-        report, inputs = summary.worst_abs
+    if summary.worst is not None and summary.worst[0].worst is not None:
+        report = summary.worst[0]
         entry = report.worst
-        assert entry is not None
+        assert entry is not None  # one entry, the nearest to its tolerance: both errors and the line below
+        print(f"  worst abs error: {entry.abs_error:.3g}")
+        print(f"  worst rel error: {entry.rel_error:.3g}   (one entry: the nearest to its tolerance)")
         print(f"    at {entry.where()}: analytic {entry.analytic:.10g}, numeric {entry.numeric:.10g}"
               + (" (second derivative)" if report.order == 2 else ""))
     print(f"  kinks met:      {summary.kinks}" + (" (not differentiable there; skipped)" if summary.kinks else ""))
+    if n_inputs == 1:
+        with counter:
+            for line in diagnose.accuracy_hint(f, bounds[0], bounds[1]):
+                print(line)
+    _print_warnings(counter)
     print("PASS")
     return EXIT_PASS
+
+
+def _explain(f: Callable[..., Any], report: Any, inputs: Any, bounds: list[float]) -> tuple[str, list[str]]:
+    """The failure's heading and what it is if it is not a wrong derivative (NaN/inf, unreliable numeric, kink)."""
+    entry = report.worst
+    if entry is not None and not (np.isfinite(entry.analytic) and np.isfinite(entry.numeric)):
+        lines = diagnose.nonfinite(f, inputs, entry, bounds[0], bounds[1])
+        if lines:
+            return "the function is not finite here", lines
+    kink = diagnose.first_derivative_kink(f, inputs, report)
+    if kink:
+        return "not twice differentiable here (a kink)", kink
+    unreliable = diagnose.unreliable_numeric(f, inputs, report)
+    if unreliable:
+        return "finite differences unreliable here (the derivative is not shown wrong)", unreliable
+    return "gradient mismatch", []
+
+
+def _print_warnings(counter: Any) -> None:
+    if counter.count:
+        print(f"  NumPy warnings while checking (counted, not printed): {counter.count}")

@@ -234,6 +234,7 @@ class CheckSummary:
     max_abs_error: float = 0.0
     max_rel_error: float = 0.0
     worst_abs: tuple[GradcheckReport, tuple[np.ndarray, ...]] | None = None
+    worst: tuple[GradcheckReport, tuple[np.ndarray, ...]] | None = None  # the entry nearest its tolerance
     kinks: int = 0
     failure: tuple[GradcheckReport, tuple[np.ndarray, ...]] | None = None
     error: BaseException | None = None
@@ -307,6 +308,9 @@ def run_gradient_checks(
             summary.kinks += len(report.kinks)
             if report.max_abs_error >= summary.max_abs_error:
                 summary.worst_abs = (report, inputs)
+            nearer = summary.worst is None or report._worst_ratio > summary.worst[0]._worst_ratio
+            if report.worst is not None and nearer:
+                summary.worst = (report, inputs)
             summary.max_abs_error = max(summary.max_abs_error, report.max_abs_error)
             summary.max_rel_error = max(summary.max_rel_error, report.max_rel_error)
         if not report.passed:

@@ -31,22 +31,22 @@ from autograd.value import Value
 ADD = register(Primitive("add", operator.add, (
     lambda g, ans, x, y: g,                                  # d(x+y)/dx = 1
     lambda g, ans, x, y: g,                                  # d(x+y)/dy = 1
-), fast_vjp=SUM_RULE))
+), fast_vjp=SUM_RULE, exact=lambda m, x, y: x + y))
 
 SUBTRACT = register(Primitive("subtract", operator.sub, (
     lambda g, ans, x, y: g,                                  # d(x-y)/dx = 1
     lambda g, ans, x, y: -g,                                 # d(x-y)/dy = -1
-)))
+), exact=lambda m, x, y: x - y))
 
 MULTIPLY = register(Primitive("multiply", operator.mul, (
     lambda g, ans, x, y: g * y,                              # d(xy)/dx = y
     lambda g, ans, x, y: g * x,                              # d(xy)/dy = x
-), fast_vjp=PRODUCT_RULE))
+), fast_vjp=PRODUCT_RULE, exact=lambda m, x, y: x * y))
 
 DIVIDE = register(Primitive("divide", operator.truediv, (
     lambda g, ans, x, y: divide(g, y),                       # d(x/y)/dx = 1/y
     lambda g, ans, x, y: -divide(g * ans, y),                # d(x/y)/dy = -x/y^2 = -ans/y
-)))
+), exact=lambda m, x, y: m.divide(x, y)))
 
 
 def _power_forward(x: Any, y: Any) -> Any:
@@ -74,7 +74,8 @@ def _power_vjp_base(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return where(undefined, 0.0, g * y * power(base, y - 1))
 
 
-POWER = register(Primitive("power", _power_forward, (_power_vjp_base, _power_vjp_exponent)))
+POWER = register(Primitive("power", _power_forward, (_power_vjp_base, _power_vjp_exponent),
+                           exact=lambda m, x, y: m.power(x, y)))
 
 
 def _maximum_forward(x: Any, y: Any) -> Any:
@@ -101,12 +102,12 @@ def _share(x: Any, y: Any) -> Any:
 MAXIMUM = register(Primitive("maximum", _maximum_forward, (
     lambda g, ans, x, y: g * _share(x, y),                   # 1 where x > y
     lambda g, ans, x, y: g * _share(y, x),
-)))
+), exact=lambda m, x, y: m.maximum(x, y)))
 
 MINIMUM = register(Primitive("minimum", _minimum_forward, (
     lambda g, ans, x, y: g * _share(y, x),                   # 1 where x < y
     lambda g, ans, x, y: g * _share(x, y),
-)))
+), exact=lambda m, x, y: m.minimum(x, y)))
 
 
 def _where_forward(a: Any, b: Any, cond: Any) -> Any:
@@ -125,26 +126,26 @@ def _where_forward(a: Any, b: Any, cond: Any) -> Any:
 WHERE = register(Primitive("where", _where_forward, (
     lambda g, ans, a, b, cond: where(cond, g, 0.0),          # flows to a where cond holds
     lambda g, ans, a, b, cond: where(cond, 0.0, g),          # and to b elsewhere
-)))
+), exact=lambda m, a, b, cond: np.where(cond, a, b)))
 
 # ---------------------------------------------------------------------------
 # elementwise unary
 
 NEGATIVE = register(Primitive("negative", operator.neg, (
     lambda g, ans, x: -g,                                    # d(-x)/dx = -1
-)))
+), exact=lambda m, x: -x))
 
 EXP = register(Primitive("exp", np.exp, (
     lambda g, ans, x: g * ans,                               # d e^x/dx = e^x
-), scalar_forward=math.exp))
+), scalar_forward=math.exp, exact=lambda m, x: m.exp(x)))
 
 LOG = register(Primitive("log", np.log, (
     lambda g, ans, x: divide(g, x),                          # d log x/dx = 1/x
-), scalar_forward=math.log))
+), scalar_forward=math.log, exact=lambda m, x: m.log(x)))
 
 SQRT = register(Primitive("sqrt", np.sqrt, (
     lambda g, ans, x: divide(g * 0.5, ans),                  # d sqrt(x)/dx = 1/(2 sqrt(x))
-), scalar_forward=math.sqrt))
+), scalar_forward=math.sqrt, exact=lambda m, x: m.sqrt(x)))
 
 
 def _sign(x: Any) -> Any:
@@ -154,19 +155,28 @@ def _sign(x: Any) -> Any:
 
 ABSOLUTE = register(Primitive("absolute", np.abs, (
     lambda g, ans, x: g * _sign(x),                          # d|x|/dx = sign(x), 0 at 0
-), scalar_forward=abs))
+), scalar_forward=abs, exact=lambda m, x: m.abs(x)))
 
-TANH = register(Primitive("tanh", np.tanh, (
-    lambda g, ans, x: g * (1.0 - ans * ans),                 # d tanh x/dx = 1 - tanh^2 x
-), scalar_forward=math.tanh))
+def _tanh_vjp(g: Any, ans: Any, x: Any) -> Any:
+    """d tanh x/dx = 1 - tanh^2 x = 4e / (1 + e)^2 with e = exp(-2|x|).
+
+    The second form is accurate everywhere; the first loses every digit once tanh x
+    rounds to 1 (|x| > 19 in float64), where the derivative is still about 4e.
+    """
+    e = exp(-2.0 * absolute(x))
+    one_plus_e = 1.0 + e
+    return g * (4.0 * e) / (one_plus_e * one_plus_e)
+
+
+TANH = register(Primitive("tanh", np.tanh, (_tanh_vjp,), scalar_forward=math.tanh, exact=lambda m, x: m.tanh(x)))
 
 SIN = register(Primitive("sin", np.sin, (
     lambda g, ans, x: g * cos(x),                            # d sin x/dx = cos x
-), scalar_forward=math.sin))
+), scalar_forward=math.sin, exact=lambda m, x: m.sin(x)))
 
 COS = register(Primitive("cos", np.cos, (
     lambda g, ans, x: -(g * sin(x)),                         # d cos x/dx = -sin x
-), scalar_forward=math.cos))
+), scalar_forward=math.cos, exact=lambda m, x: m.cos(x)))
 
 _erf_ufunc = np.frompyfunc(math.erf, 1, 1)
 
@@ -181,7 +191,7 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 ERF = register(Primitive("erf", _erf_forward, (
     lambda g, ans, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)),  # d erf x/dx = 2/sqrt(pi) e^(-x^2)
-), scalar_forward=math.erf))
+), scalar_forward=math.erf, exact=lambda m, x: m.erf(x)))
 
 _erfc_ufunc = np.frompyfunc(math.erfc, 1, 1)
 
@@ -194,15 +204,16 @@ def _erfc_forward(x: Any) -> Any:
 
 ERFC = register(Primitive("erfc", _erfc_forward, (
     lambda g, ans, x: -(g * _TWO_OVER_SQRT_PI) * exp(-(x * x)),  # d erfc x/dx = -2/sqrt(pi) e^(-x^2)
-), scalar_forward=math.erfc))
+), scalar_forward=math.erfc, exact=lambda m, x: m.erfc(x)))
 
 LOG1P = register(Primitive("log1p", np.log1p, (
     lambda g, ans, x: divide(g, 1.0 + x),                    # d log(1+x)/dx = 1/(1+x)
-), scalar_forward=math.log1p))
+), scalar_forward=math.log1p, exact=lambda m, x: m.log1p(x)))
 
 EXPM1 = register(Primitive("expm1", np.expm1, (
-    lambda g, ans, x: g * (ans + 1.0),                       # d (e^x - 1)/dx = e^x = expm1(x) + 1
-), scalar_forward=math.expm1))
+    lambda g, ans, x: g * exp(x),                            # d (e^x - 1)/dx = e^x (not expm1(x) + 1: it
+    # would be 0 where e^x < 2^-53)
+), scalar_forward=math.expm1, exact=lambda m, x: m.expm1(x)))
 
 # ---------------------------------------------------------------------------
 # the functions users and VJPs call (Values, ndarrays and numbers alike)

@@ -38,6 +38,7 @@ FORMULAS: dict[str, tuple[str, ...]] = {
     "matmul": ("d(x @ y)/dx: g @ y^T", "d(x @ y)/dy: x^T @ g"),
     "linear": ("d(x @ W^T + b)/dx: g @ W", "d(x @ W^T + b)/dW: g^T @ x", "d(x @ W^T + b)/db: g summed over the batch"),
     "vdot": ("d sum(x * y)/dx_i = y_i", "d sum(x * y)/dy_i = x_i"),
+    "einsum": ("d einsum(x_1, ..., x_n)/dx_k: g contracted with the other operands onto x_k's subscripts",),
     # reductions and broadcasting
     "sum": ("d sum(x)/dx_i = 1 (g copied back over the summed axes)",),
     "max": ("d max(x)/dx_i = 1 at the maximum (shared among ties), 0 elsewhere",),
@@ -53,7 +54,6 @@ FORMULAS: dict[str, tuple[str, ...]] = {
     "pad": ("d pad(x)/dx: the inner part of g (the padding is constant)",),
     "sliding_window_view": ("d windows(x)/dx: every window of g added back where it was taken",),
     "add_windows": ("d add_windows(x)/dx: the windows of g (add_windows is linear)",),
-    "einsum": ("d einsum(x_1, ..., x_n)/dx_k: g contracted with every other operand onto x_k's subscripts",),
 }
 
 

@@ -80,7 +80,8 @@ def _matmul_forward(x: Any, y: Any) -> Any:
     return np.matmul(x, y)
 
 
-MATMUL = register(Primitive("matmul", _matmul_forward, (_matmul_vjp_x, _matmul_vjp_y)))
+MATMUL = register(Primitive("matmul", _matmul_forward, (_matmul_vjp_x, _matmul_vjp_y),
+                            exact=lambda m, x, y: m.matmul(x, y)))
 
 
 # ---------------------------------------------------------------------------
@@ -122,7 +123,8 @@ def _linear_vjp_b(g: Any, ans: Any, x: Any, w: Any, b: Any = None) -> Any:
     return sum(g, tuple(range(lead)), False) if lead else g   # db = G summed over the batch
 
 
-LINEAR = register(Primitive("linear", _linear_forward, (_linear_vjp_x, _linear_vjp_w, _linear_vjp_b)))
+LINEAR = register(Primitive("linear", _linear_forward, (_linear_vjp_x, _linear_vjp_w, _linear_vjp_b),
+                            exact=lambda m, x, w, b=None: m.linear(x, w, b)))
 
 
 def _vdot_forward(x: Any, y: Any) -> Any:
@@ -135,7 +137,7 @@ def _vdot_forward(x: Any, y: Any) -> Any:
 VDOT = register(Primitive("vdot", _vdot_forward, (
     lambda g, ans, x, y: g * reshape(y, shape_of(x)),         # d(sum x_i y_i)/dx_i = y_i
     lambda g, ans, x, y: g * reshape(x, shape_of(y)),
-)))
+), exact=lambda m, x, y: m.sum(x.reshape(-1) * y.reshape(-1), None, False)))
 
 
 # ---------------------------------------------------------------------------
@@ -215,7 +217,8 @@ def _einsum_vjp(i: int, g: Any, ans: Any, operands: tuple[Any, ...], subscripts:
     return grad
 
 
-EINSUM = register(Primitive("einsum", _einsum_forward, PerInput(_einsum_vjp)))
+EINSUM = register(Primitive("einsum", _einsum_forward, PerInput(_einsum_vjp),
+                            exact=lambda m, *operands, subscripts: m.einsum(subscripts, *operands)))
 
 
 def _explicit_subscripts(subscripts: str, shapes: list[tuple[int, ...]]) -> str:

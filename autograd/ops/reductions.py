@@ -45,7 +45,7 @@ def _expand_reduced(g: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool
 
 SUM = register(Primitive("sum", lambda x, axis, keepdims: _add_reduce(as_array(x), axis, None, None, keepdims), (
     lambda g, ans, x, axis, keepdims: _expand_reduced(g, x, axis, keepdims),  # d sum/dx_i = 1
-)))
+), exact=lambda m, x, axis, keepdims: m.sum(x, axis, keepdims)))
 
 
 def _extremum_vjp(g: Any, ans: Any, x: Any, axis: Any, keepdims: bool) -> Any:
@@ -59,11 +59,11 @@ def _extremum_vjp(g: Any, ans: Any, x: Any, axis: Any, keepdims: bool) -> Any:
 
 MAX = register(Primitive("max", lambda x, axis, keepdims: as_array(x).max(axis=axis, keepdims=keepdims), (
     _extremum_vjp,
-)))
+), exact=lambda m, x, axis, keepdims: m.max(x, axis, keepdims)))
 
 MIN = register(Primitive("min", lambda x, axis, keepdims: as_array(x).min(axis=axis, keepdims=keepdims), (
     _extremum_vjp,
-)))
+), exact=lambda m, x, axis, keepdims: m.min(x, axis, keepdims)))
 
 
 def _shift(x: np.ndarray, axis: tuple[int, ...] | None) -> np.ndarray:
@@ -97,7 +97,8 @@ def _logsumexp_vjp(g: Any, ans: Any, x: Any, axis: tuple[int, ...] | None, keepd
     return g * e / sum(e, axis, True)
 
 
-LOGSUMEXP = register(Primitive("logsumexp", _logsumexp_forward, (_logsumexp_vjp,)))
+LOGSUMEXP = register(Primitive("logsumexp", _logsumexp_forward, (_logsumexp_vjp,),
+                               exact=lambda m, x, axis, keepdims: m.log(m.sum(m.exp(x), axis, keepdims))))
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
@@ -120,7 +121,7 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
 
 BROADCAST_TO = register(Primitive("broadcast_to", lambda x, shape: np.broadcast_to(x, shape), (
     lambda g, ans, x, shape: unbroadcast(g, shape_of(x)),    # sum over the copies
-)))
+), exact=lambda m, x, shape: np.broadcast_to(x, shape)))
 
 
 def _reduction(prim: Primitive, x: Any, axis: Any, keepdims: Any) -> Any:

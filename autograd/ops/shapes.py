@@ -30,7 +30,7 @@ def _reshape_forward(x: Any, shape: tuple[int, ...]) -> Any:
 
 RESHAPE = register(Primitive("reshape", _reshape_forward, (
     lambda g, ans, x, shape: reshape(g, shape_of(x)),        # undo the reshape
-)))
+), exact=lambda m, x, shape: x.reshape(shape)))
 
 
 def _inverse_axes(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
@@ -45,7 +45,7 @@ def _inverse_axes(axes: tuple[int, ...] | None) -> tuple[int, ...] | None:
 
 TRANSPOSE = register(Primitive("transpose", lambda x, axes: as_array(x).transpose(axes), (
     lambda g, ans, x, axes: transpose(g, _inverse_axes(axes)),  # undo the permutation
-)))
+), exact=lambda m, x, axes: x.transpose(axes)))
 
 
 def _is_basic(index: tuple[Any, ...]) -> bool:
@@ -73,11 +73,11 @@ def _scatter_add_forward(g: Any, shape: tuple[int, ...], index: tuple[Any, ...])
 
 GETITEM = register(Primitive("getitem", lambda x, index: as_array(x)[index], (
     lambda g, ans, x, index: scatter_add(g, shape_of(x), index),  # route g back to the picked places
-)))
+), exact=lambda m, x, index: x[index]))
 
 SCATTER_ADD = register(Primitive("scatter_add", _scatter_add_forward, (
     lambda g, ans, x, shape, index: getitem(g, index),       # linear in x: its VJP picks
-)))
+), exact=lambda m, g, shape, index: m.scatter_add(g, shape, index)))
 
 
 def _concatenate_vjp(i: int, g: Any, ans: Any, xs: tuple[Any, ...], axis: int, offsets: tuple[int, ...]) -> Any:
@@ -86,7 +86,8 @@ def _concatenate_vjp(i: int, g: Any, ans: Any, xs: tuple[Any, ...], axis: int, o
 
 
 CONCATENATE = register(Primitive(
-    "concatenate", lambda *xs, axis, offsets: np.concatenate(xs, axis=axis), PerInput(_concatenate_vjp)
+    "concatenate", lambda *xs, axis, offsets: np.concatenate(xs, axis=axis), PerInput(_concatenate_vjp),
+    exact=lambda m, *xs, axis, offsets: np.concatenate(xs, axis=axis),
 ))
 
 
@@ -110,7 +111,7 @@ def _unpad_index(x: Any, pad_width: tuple[tuple[int, int], ...]) -> tuple[slice,
 
 PAD = register(Primitive("pad", _pad_forward, (
     lambda g, ans, x, pad_width, value: getitem(g, _unpad_index(x, pad_width)),  # the padding is constant
-)))
+), exact=lambda m, x, pad_width, value: m.exact(_pad_forward(x, pad_width, value))))
 
 
 def _window_offsets(window_shape: tuple[int, ...], axis: tuple[int, ...], ndim: int) -> Any:
@@ -144,11 +145,12 @@ def _add_windows_forward(g: Any, shape: tuple[int, ...], window_shape: tuple[int
 
 SLIDING_WINDOW_VIEW = register(Primitive("sliding_window_view", _sliding_window_forward, (
     lambda g, ans, x, window_shape, axis: add_windows(g, shape_of(x), window_shape, axis),  # windows added back
-)))
+), exact=lambda m, x, window_shape, axis: _sliding_window_forward(x, window_shape, axis)))
 
 ADD_WINDOWS = register(Primitive("add_windows", _add_windows_forward, (
-    lambda g, ans, x, shape, window_shape, axis: sliding_window_view(g, window_shape, axis),  # linear: its VJP
-)))                                                                                          # takes windows
+    # linear: its VJP takes windows
+    lambda g, ans, x, shape, window_shape, axis: sliding_window_view(g, window_shape, axis),
+), exact=lambda m, g, shape, window_shape, axis: m.exact(_add_windows_forward(g, shape, window_shape, axis))))
 
 
 # ---------------------------------------------------------------------------
