@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import where
-from nn.activations import _data
+from autograd.program import derived
 from nn.module import Module
 
 __all__ = ["Hardsigmoid", "Hardswish", "Hardtanh", "ReLU6", "Softsign", "hardsigmoid", "hardswish", "hardtanh",
@@ -25,8 +25,8 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Any:
     min_val, max_val = float(min_val), float(max_val)
     if not min_val <= max_val:
         raise ValueError(f"hardtanh: max_val must be >= min_val, got min_val={min_val}, max_val={max_val}")
-    data = _data(x)
-    return where(data <= min_val, min_val, where(data >= max_val, max_val, x))
+    return where(derived("less_equal", x, other=min_val), min_val,
+                 where(derived("greater_equal", x, other=max_val), max_val, x))
 
 
 def relu6(x: Any) -> Any:
@@ -36,19 +36,19 @@ def relu6(x: Any) -> Any:
 
 def hardsigmoid(x: Any) -> Any:
     """relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x / 6 + 1/2 between; d/dx = 1/6 on (-3, 3), else 0."""
-    data = _data(x)
-    return where(data <= -3.0, 0.0, where(data >= 3.0, 1.0, x * (1.0 / 6.0) + 0.5))
+    low, high = derived("less_equal", x, other=-3.0), derived("greater_equal", x, other=3.0)
+    return where(low, 0.0, where(high, 1.0, x * (1.0 / 6.0) + 0.5))
 
 
 def hardswish(x: Any) -> Any:
     """x relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between; d/dx = x / 3 + 1/2 on (-3, 3)."""
-    data = _data(x)
-    return where(data <= -3.0, 0.0, where(data >= 3.0, x, x * (x + 3.0) * (1.0 / 6.0)))
+    low, high = derived("less_equal", x, other=-3.0), derived("greater_equal", x, other=3.0)
+    return where(low, 0.0, where(high, x, x * (x + 3.0) * (1.0 / 6.0)))
 
 
 def softsign(x: Any) -> Any:
     """x / (1 + |x|); d/dx = 1 / (1 + |x|)^2. |x| is a where so the derivative at 0 is that of the smooth curve."""
-    return x / (1.0 + where(_data(x) >= 0, x, -x))
+    return x / (1.0 + where(derived("greater_equal", x), x, -x))
 
 
 class Hardtanh(Module):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import exp, tanh, where
-from nn.activations import _data, _negative_abs, elu, log1p, softmax, softplus
+from autograd.program import derived
+from nn.activations import _negative_abs, elu, log1p, softmax, softplus
 from nn.module import Module
 
 __all__ = ["CELU", "SELU", "LogSigmoid", "Mish", "Softmin", "Tanhshrink", "celu", "logsigmoid", "mish", "selu",
@@ -35,9 +36,9 @@ def celu(x: Any, alpha: float = 1.0) -> Any:
     alpha = float(alpha)
     if alpha == 0.0 or alpha != alpha:
         raise ValueError(f"celu: alpha must be non-zero, got {alpha}")
-    data = _data(x)
-    negative_part = where(data > 0, 0.0, x)
-    return where(data > 0, x, alpha * (exp(negative_part * (1.0 / alpha)) - 1.0))
+    positive = derived("greater", x)
+    negative_part = where(positive, 0.0, x)
+    return where(positive, x, alpha * (exp(negative_part * (1.0 / alpha)) - 1.0))
 
 
 def mish(x: Any) -> Any:
@@ -47,7 +48,7 @@ def mish(x: Any) -> Any:
 
 def logsigmoid(x: Any) -> Any:
     """log sigma(x) = -softplus(-x) = min(x, 0) - log1p(e^-|x|); d/dx = 1 - sigma(x) = sigma(-x)."""
-    return where(_data(x) >= 0, 0.0, x) - log1p(exp(_negative_abs(x)))
+    return where(derived("greater_equal", x), 0.0, x) - log1p(exp(_negative_abs(x)))
 
 
 def tanhshrink(x: Any) -> Any:

@@ -25,8 +25,8 @@ PACKAGE = Path(autograd.__file__).resolve().parent
 LAYERS = [
     {"autograd.arrays", "autograd.mode", "autograd.registry", "autograd.checking.report"},
     {"autograd.value"},
-    {"autograd.apply"},
-    {"autograd.ops.elementwise", "autograd.ops.shapes", "autograd.ops.formulas"},
+    {"autograd.apply", "autograd.program"},
+    {"autograd.ops.elementwise", "autograd.ops.shapes", "autograd.ops.formulas", "autograd.ops.onnx_rules"},
     {"autograd.ops.reductions"},
     {"autograd.ops.linalg"},
     {"autograd.ops.composites"},
