@@ -65,12 +65,21 @@ def _erfc(b: Any) -> str:
 
 @rule("log1p")
 def _log1p(b: Any) -> str:
-    return b.node("Log", [b.node("Add", [b.operands()[0], b.scalar(1.0)])])
+    """log(u) x / (u - 1) with u = 1 + x (x where u == 1): Goldberg's trick keeps tiny x's digits."""
+    (x,) = b.operands()
+    u = b.node("Add", [x, b.scalar(1.0)])
+    ratio = b.node("Div", [b.node("Mul", [b.node("Log", [u]), x]), b.node("Sub", [u, b.scalar(1.0)])])
+    return b.node("Where", [b.node("Equal", [u, b.scalar(1.0)]), x, ratio])
 
 
 @rule("expm1")
 def _expm1(b: Any) -> str:
-    return b.node("Sub", [b.node("Exp", b.operands()), b.scalar(1.0)])
+    """(u - 1) x / log(u) with u = e^x (x where u == 1, -1 where u == 0): Kahan's trick for tiny x."""
+    (x,) = b.operands()
+    u = b.node("Exp", [x])
+    ratio = b.node("Div", [b.node("Mul", [b.node("Sub", [u, b.scalar(1.0)]), x]), b.node("Log", [u])])
+    ratio = b.node("Where", [b.node("Equal", [u, b.scalar(0.0)]), b.scalar(-1.0), ratio])
+    return b.node("Where", [b.node("Equal", [u, b.scalar(1.0)]), x, ratio])
 
 
 @rule("where")
@@ -127,17 +136,17 @@ def _pad(b: Any, pad_width: tuple[tuple[int, int], ...], value: float) -> str:
 def _sliding_window_view(b: Any, window_shape: tuple[int, ...], axis: tuple[int, ...]) -> str:
     """Each window axis as a Gather of constant positions (n - k + 1, k), then the window axes moved last."""
     (x,) = b.inputs()
-    if len(set(axis)) != len(axis):
-        raise NotImplementedError("ONNX export: primitive 'sliding_window_view' with a repeated axis")
     ndim = len(b.in_shapes[0])
-    layout: list[Any] = list(range(ndim))  # what each axis of the current tensor is: an input axis, or ('w', axis)
-    for k, a in zip(window_shape, axis, strict=True):
-        n = b.in_shapes[0][a]
-        positions = np.arange(n - k + 1)[:, None] + np.arange(k)[None, :]
+    lengths = list(b.in_shapes[0])
+    layout: list[Any] = list(range(ndim))  # what each axis of the current tensor is: an input axis, or ('w', j)
+    for j, (k, a) in enumerate(zip(window_shape, axis, strict=True)):
+        a = a % ndim
+        positions = np.arange(lengths[a] - k + 1)[:, None] + np.arange(k)[None, :]
         where = layout.index(a)
         x = b.node("Gather", [x, b.indices(positions)], axis=where)
-        layout[where:where + 1] = [a, ("w", a)]
-    order = [layout.index(a) for a in range(ndim)] + [layout.index(("w", a)) for a in axis]
+        layout[where:where + 1] = [a, ("w", j)]
+        lengths[a] -= k - 1
+    order = [layout.index(a) for a in range(ndim)] + [layout.index(("w", j)) for j in range(len(axis))]
     return b.node("Transpose", [x], perm=order)
 
 
@@ -184,11 +193,17 @@ def _getitem(b: Any, index: Any) -> str:
 # ---------------------------------------------------------------------------- reductions and products
 
 
+def _axes(b: Any, axis: Any) -> list[int]:
+    return list(range(len(b.in_shapes[0]))) if axis is None else [int(a) for a in axis]
+
+
 def _reduce(op_type: str) -> Rule:
     def emit(b: Any, axis: Any, keepdims: bool) -> str:
         (x,) = b.inputs()
-        axes = list(range(len(b.in_shapes[0]))) if axis is None else [int(a) for a in axis]
-        return b.node(op_type, [x, b.ints(axes)], keepdims=int(bool(keepdims)))
+        axes = _axes(b, axis)
+        if not axes:  # a reduction over no axis is the identity (ONNX would reduce over all of them)
+            return b.node("Identity", [x])  # type: ignore[no-any-return]
+        return b.node(op_type, [x, b.ints(axes)], keepdims=int(bool(keepdims)))  # type: ignore[no-any-return]
     return emit
 
 
@@ -201,7 +216,9 @@ ONNX_RULES["min"] = _reduce("ReduceMin")
 def _logsumexp(b: Any, axis: Any, keepdims: bool) -> str:
     """m + log sum exp(x - m) with m the (kept) maximum, so nothing overflows."""
     (x,) = b.inputs()
-    axes = b.ints(list(range(len(b.in_shapes[0]))) if axis is None else [int(a) for a in axis])
+    if not _axes(b, axis):
+        return b.node("Identity", [x])  # type: ignore[no-any-return]
+    axes = b.ints(_axes(b, axis))
     m = b.node("ReduceMax", [x, axes], keepdims=1)
     total = b.node("ReduceSum", [b.node("Exp", [b.node("Sub", [x, m])]), axes], keepdims=1)
     out = b.node("Add", [b.node("Log", [total]), m])
