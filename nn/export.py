@@ -171,7 +171,8 @@ def export_onnx(module: Module, example_input: Any, path: str | os.PathLike[str]
         the ``onnx.ModelProto`` written (it passes ``onnx.checker.check_model``).
 
     Raises:
-        NotImplementedError: naming a primitive (or an index) that ONNX cannot express.
+        NotImplementedError: naming a primitive (or an index) that ONNX cannot express, or one that uses an
+            array computed from the data outside the graph (found by tracing a second input and comparing).
         ValueError: a module that records no graph, an example it cannot run on, names of the wrong length.
         FileNotFoundError: ``path`` in a directory that does not exist.
     """
@@ -187,15 +188,7 @@ def export_onnx(module: Module, example_input: Any, path: str | os.PathLike[str]
         raise ValueError(f"export_onnx: input_names has {len(input_names)} names for the model's 1 input")
     batch = int(example.shape[0]) if dynamic_batch and example.ndim else None
     traced_input = Value(example) if example.dtype.kind == "f" else example
-    state = {k: np.array(v, copy=True) for k, v in module.state_dict().items()}
-    try:
-        with enable_grad(), recording_recipes():
-            result = module(traced_input)
-    except (ValueError, TypeError, IndexError) as error:
-        raise ValueError(f"export_onnx: the module cannot run on the example of shape {example.shape} "
-                         f"and dtype {example.dtype}: {error}") from error
-    finally:
-        module.load_state_dict(state)  # tracing must not move BatchNorm's running statistics
+    result = _trace(module, traced_input, example)
     outputs = _outputs(result)
     if not outputs or not all(isinstance(o, Value) and o._prim is not None for o in outputs) or not any(
             steps(o) and _reaches(o, traced_input) for o in outputs):
@@ -214,13 +207,11 @@ def export_onnx(module: Module, example_input: Any, path: str | os.PathLike[str]
     for name, buffer in module.named_buffers():
         emitter.named.setdefault(id(buffer), (name, buffer))
 
-    order: list[Any] = []
-    seen: set[int] = set()
-    for out in outputs:
-        for step in steps(out):
-            if id(step.output) not in seen:
-                seen.add(id(step.output))
-                order.append(step)
+    order = _order(outputs)
+    other = (0.5 - 1.7 * example).astype(example.dtype) if example.dtype.kind == "f" else np.roll(example, 1)
+    with np.errstate(all="ignore"):  # a probe: the second input may leave log's or sqrt's domain
+        probe = _outputs(_trace(module, Value(other) if example.dtype.kind == "f" else other, other))
+    _check_nothing_frozen(order, _order(probe), example, other)
     for step in order:
         for x in step.inputs:  # leaves that are not parameters: constants of the graph
             if isinstance(x, Value) and x._prim is None and emitter.known(id(x)) is None:
@@ -262,3 +253,48 @@ def _reaches(output: Value, source: Any) -> bool:
             if any(item is source for item in items):
                 return True
     return False
+
+
+def _trace(module: Module, traced_input: Any, example: np.ndarray) -> Any:
+    """Run the module once, recording derived arrays' rules, without moving its buffers."""
+    state = {k: np.array(v, copy=True) for k, v in module.state_dict().items()}
+    try:
+        with enable_grad(), recording_recipes():
+            return module(traced_input)
+    except (ValueError, TypeError, IndexError) as error:
+        raise ValueError(f"export_onnx: the module cannot run on the example of shape {example.shape} "
+                         f"and dtype {example.dtype}: {error}") from error
+    finally:
+        module.load_state_dict(state)  # tracing must not move BatchNorm's running statistics
+
+
+def _order(outputs: list[Any]) -> list[Any]:
+    order: list[Any] = []
+    seen: set[int] = set()
+    for out in outputs:
+        for step in steps(out):
+            if id(step.output) not in seen:
+                seen.add(id(step.output))
+                order.append(step)
+    return order
+
+
+def _check_nothing_frozen(first: list[Any], second: list[Any], example: Any, other: Any) -> None:
+    """The same graph, with the same constants, on a second input: otherwise the export would freeze
+    numbers computed from the example's data outside the graph (a dropout mask, a condition on raw data)."""
+    if [s.op for s in first] != [s.op for s in second]:
+        raise NotImplementedError("ONNX export: the recorded graph changes with the input's values (control flow "
+                                  "on the data); only a graph that does not can be exported")
+    for a, b in zip(first, second, strict=True):
+        pairs = list(zip(a.inputs, b.inputs, strict=True)) + [(a.params[k], b.params.get(k)) for k in a.params]
+        for x, y in pairs:
+            xs, ys = (x, y) if isinstance(x, tuple) and isinstance(y, tuple) else ((x,), (y,))
+            for u, v in zip(xs, ys, strict=False):
+                if isinstance(u, (Value, Derived)) or (u is example and v is other):
+                    continue
+                if isinstance(u, np.ndarray) and not (np.shape(u) == np.shape(v) and np.array_equal(u, v,
+                                                                                                    equal_nan=True)):
+                    raise NotImplementedError(
+                        f"ONNX export: primitive {a.op!r} uses an array computed from the input's data outside the "
+                        "graph (it would be frozen to the example's numbers); put the module in eval() mode "
+                        "(dropout), or compute it with autograd.program.derived")

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import REGISTRY
 from autograd.ops.onnx_rules import ONNX_RULES
@@ -144,6 +145,11 @@ class _Constant(nn.Module):
         return nn.Linear(2, 2)(np.ones((1, 2))).detach()
 
 
+class _RawCondition(nn.Module):
+    def forward(self, x: Any) -> Any:
+        return autograd.where(x.data > 0, x, 0.5 * x)  # a condition on raw data, not recorded
+
+
 class _Masked(nn.Module):
     def forward(self, x: Any) -> Any:
         return x[x.data > 0]
@@ -163,3 +169,14 @@ def test_bad_input_gives_a_clear_error(tmp_path: Path) -> None:
         nn.export_onnx(model, np.ones((2, 3)), tmp_path / "m.onnx", output_names=["a", "b"])
     with pytest.raises(NotImplementedError, match="getitem"):
         nn.export_onnx(_Masked(), np.ones((2, 3)), tmp_path / "m.onnx")
+
+
+def test_numbers_computed_from_the_data_outside_the_graph_are_not_frozen(tmp_path: Path) -> None:
+    example = np.linspace(-1, 1, 6).reshape(2, 3)
+    with pytest.raises(NotImplementedError, match="outside the graph"):
+        nn.export_onnx(_RawCondition(), example, tmp_path / "m.onnx")
+    model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.5))  # training mode: a random mask
+    with pytest.raises(NotImplementedError, match=r"eval\(\)"):
+        nn.export_onnx(model, example, tmp_path / "m.onnx")
+    model.eval()
+    nn.export_onnx(model, example, tmp_path / "m.onnx")
