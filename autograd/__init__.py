@@ -9,7 +9,7 @@
 """
 
 from autograd import ops as _ops
-from autograd import viz
+from autograd import program, viz
 from autograd.anomaly import detect_anomaly
 from autograd.checking import AccuracyReport, GradcheckError, accuracy, gradcheck, gradgradcheck, numerical_grad
 from autograd.function import Function
@@ -74,5 +74,5 @@ __all__ = [
     "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "no_grad", "numerical_grad",
     "power", "relu", "reshape", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh", "transpose",
     "unbroadcast", "unsqueeze", "value_and_grad", "var", "vdot", "viz", "where",
-    "einsum", "erfc", "expm1", "pad", "sliding_window_view",
+    "einsum", "erfc", "expm1", "pad", "sliding_window_view", "program",
 ]

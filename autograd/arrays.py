@@ -143,6 +143,9 @@ def as_constant(x: Any, op: str) -> Any:
             raise TypeError(f"{op}: operand has dtype {x.dtype}; only real numbers in float32 or float64 (or ints "
                             "and bools) are supported")
         return x
+    if isinstance(x, np.ndarray):  # a subclass: autograd.program's Derived arrays stay themselves
+        as_constant(x.view(np.ndarray), op)  # the same dtype checks
+        return x
     if isinstance(x, (bool, np.number, np.bool_)):
         if isinstance(x, np.complexfloating):
             raise TypeError(f"{op}: operand has dtype {np.asarray(x).dtype}; only real numbers are supported")

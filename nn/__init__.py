@@ -66,6 +66,7 @@ from nn.attention import MultiheadAttention, scaled_dot_product_attention
 from nn.conv import Conv1d, Conv2d, conv1d, conv2d
 from nn.early_stopping import EarlyStopping
 from nn.embedding import Embedding, embedding
+from nn.export import export_onnx
 from nn.flatten import Flatten, Identity, Unflatten
 from nn.init import manual_seed
 from nn.layers import MLP, Dropout, Linear, Sequential
@@ -112,7 +113,7 @@ from nn.pooling import (
 from nn.regularization import l1_penalty, l2_penalty, regularized_loss
 from nn.serialization import load, save
 
-__all__ = [
+__all__ = ["export_onnx",
     "CELU", "ELU", "GELU", "MLP", "SELU", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout",
     "EarlyStopping", "Hardsigmoid", "Hardswish", "Hardtanh", "HingeLoss", "HuberLoss", "L1Loss", "LeakyReLU",
     "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "NLLLoss", "PReLU", "Parameter", "ReLU",

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value, erfc, exp, expm1, log1p, logsumexp, relu, sigmoid, tanh, where
+from autograd.program import derived
 from nn.module import Module, Parameter
 
 __all__ = [
@@ -39,7 +40,7 @@ def _data(x: Any) -> Any:
 
 def _negative_abs(x: Any) -> Any:
     """-|x| as a where, so the derivative at 0 is -1 from the right (as needed by sigmoid at 0)."""
-    return where(_data(x) >= 0, -x, x)
+    return where(derived("greater_equal", x), -x, x)
 
 
 # ---------------------------------------------------------------------------
@@ -48,7 +49,7 @@ def _negative_abs(x: Any) -> Any:
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
     """x for x > 0, else negative_slope * x; derivative 1 or negative_slope."""
-    return where(_data(x) > 0, x, x * negative_slope)
+    return where(derived("greater", x), x, x * negative_slope)
 
 
 def prelu(x: Any, alpha: Any) -> Any:
@@ -67,15 +68,15 @@ def prelu(x: Any, alpha: Any) -> Any:
         alpha = alpha.reshape(tuple(shape)) if isinstance(alpha, Value) else np.reshape(alpha, shape)
     elif isinstance(alpha, Value) and alpha.ndim > 0:
         alpha = alpha.reshape(())
-    return where(data > 0, x, alpha * x)
+    return where(derived("greater", x), x, alpha * x)
 
 
 def elu(x: Any, alpha: float = 1.0) -> Any:
     """x for x > 0, else alpha (e^x - 1), with expm1 (e^x - 1 would be 0 for |x| < 2^-54 instead of x);
     expm1 sees min(x, 0) so it never overflows. d/dx = 1 or alpha e^x."""
-    data = _data(x)
-    negative_part = where(data > 0, 0.0, x)
-    return where(data > 0, x, alpha * expm1(negative_part))
+    positive = derived("greater", x)
+    negative_part = where(positive, 0.0, x)
+    return where(positive, x, alpha * expm1(negative_part))
 
 
 def softmax(x: Any, axis: int = -1) -> Any:
@@ -83,8 +84,7 @@ def softmax(x: Any, axis: int = -1) -> Any:
 
     d softmax_i / dx_j = s_i (delta_ij - s_j).
     """
-    shift = np.max(_data(x), axis=axis, keepdims=True)
-    e = exp(x - shift)
+    e = exp(x - derived("max", x, axis=axis))
     return e / e.sum(axis=axis, keepdims=True)
 
 
@@ -94,8 +94,7 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
     Shifting first (a constant: the derivative is unchanged) keeps both terms small, so their
     difference keeps its digits for large x ([1e308, 1e308] gives -log 2, not 0 or NaN).
     """
-    m = np.max(_data(x), axis=axis, keepdims=True)
-    shifted = x - np.where(np.isfinite(m), m, 0.0).astype(np.result_type(m), copy=False)
+    shifted = x - derived("finite_max", x, axis=axis)
     return shifted - logsumexp(shifted, axis=axis, keepdims=True)
 
 
@@ -136,9 +135,8 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     if beta <= 0:
         raise ValueError(f"softplus: beta must be positive, got {beta}")
     z = x * beta
-    z_data = _data(z)
-    smooth = (where(z_data >= 0, z, 0.0) + log1p(exp(_negative_abs(z)))) / beta
-    return where(z_data > threshold, x, smooth)
+    smooth = (where(derived("greater_equal", z), z, 0.0) + log1p(exp(_negative_abs(z)))) / beta
+    return where(derived("greater", z, other=threshold), x, smooth)
 
 
 # ---------------------------------------------------------------------------

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from autograd import where
-from nn.activations import _data
+from autograd.program import derived
 from nn.module import Module
 
 __all__ = ["Hardsigmoid", "Hardswish", "Hardtanh", "ReLU6", "Softsign", "hardsigmoid", "hardswish", "hardtanh",
@@ -27,8 +25,8 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Any:
     min_val, max_val = float(min_val), float(max_val)
     if not min_val <= max_val:
         raise ValueError(f"hardtanh: max_val must be >= min_val, got min_val={min_val}, max_val={max_val}")
-    data = _data(x)
-    return where(data <= min_val, min_val, where(data >= max_val, max_val, x))
+    return where(derived("less_equal", x, other=min_val), min_val,
+                 where(derived("greater_equal", x, other=max_val), max_val, x))
 
 
 def relu6(x: Any) -> Any:
@@ -38,14 +36,14 @@ def relu6(x: Any) -> Any:
 
 def hardsigmoid(x: Any) -> Any:
     """relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x / 6 + 1/2 between; d/dx = 1/6 on (-3, 3), else 0."""
-    data = _data(x)
-    return where(data <= -3.0, 0.0, where(data >= 3.0, 1.0, x * (1.0 / 6.0) + 0.5))
+    low, high = derived("less_equal", x, other=-3.0), derived("greater_equal", x, other=3.0)
+    return where(low, 0.0, where(high, 1.0, x * (1.0 / 6.0) + 0.5))
 
 
 def hardswish(x: Any) -> Any:
     """x relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3, x (x + 3) / 6 between; d/dx = x / 3 + 1/2 on (-3, 3)."""
-    data = _data(x)
-    return where(data <= -3.0, 0.0, where(data >= 3.0, x, x * (x + 3.0) * (1.0 / 6.0)))
+    low, high = derived("less_equal", x, other=-3.0), derived("greater_equal", x, other=3.0)
+    return where(low, 0.0, where(high, x, x * (x + 3.0) * (1.0 / 6.0)))
 
 
 def softsign(x: Any) -> Any:
@@ -54,11 +52,11 @@ def softsign(x: Any) -> Any:
     For |x| >= 1 it is written sign(x) (1 - 1 / (1 + |x|)): the quotient's derivative,
     1 / (1 + |x|) - |x| / (1 + |x|)^2, cancels for large |x| (10 bits at 1000); this form's does not.
     """
-    data = _data(x)
-    magnitude = where(data >= 0, x, -x)
-    sign = np.where(data >= 0, 1.0, -1.0).astype(np.result_type(data))  # float32 stays float32
-    far = sign * (1.0 - 1.0 / (1.0 + magnitude))
-    return where(np.abs(data) < 1.0, x / (1.0 + magnitude), far)
+    nonnegative = derived("greater_equal", x)
+    magnitude = where(nonnegative, x, -x)
+    outer = 1.0 - 1.0 / (1.0 + magnitude)
+    far = where(nonnegative, outer, -outer)
+    return where(derived("less", magnitude, other=1.0), x / (1.0 + magnitude), far)
 
 
 class Hardtanh(Module):

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from autograd import exp, expm1, tanh, where
-from nn.activations import _data, _negative_abs, elu, log1p, softmax, softplus
+from autograd.program import derived
+from nn.activations import _negative_abs, elu, log1p, softmax, softplus
 from nn.module import Module
 
 __all__ = ["CELU", "SELU", "LogSigmoid", "Mish", "Softmin", "Tanhshrink", "celu", "logsigmoid", "mish", "selu",
@@ -37,9 +36,9 @@ def celu(x: Any, alpha: float = 1.0) -> Any:
     alpha = float(alpha)
     if alpha == 0.0 or alpha != alpha:
         raise ValueError(f"celu: alpha must be non-zero, got {alpha}")
-    data = _data(x)
-    negative_part = where(data > 0, 0.0, x)
-    return where(data > 0, x, alpha * expm1(negative_part * (1.0 / alpha)))  # expm1: no 1 - 1 near 0
+    positive = derived("greater", x)
+    negative_part = where(positive, 0.0, x)
+    return where(positive, x, alpha * expm1(negative_part * (1.0 / alpha)))  # expm1: no 1 - 1 near 0
 
 
 def mish(x: Any) -> Any:
@@ -49,7 +48,7 @@ def mish(x: Any) -> Any:
 
 def logsigmoid(x: Any) -> Any:
     """log sigma(x) = -softplus(-x) = min(x, 0) - log1p(e^-|x|); d/dx = 1 - sigma(x) = sigma(-x)."""
-    return where(_data(x) >= 0, 0.0, x) - log1p(exp(_negative_abs(x)))
+    return where(derived("greater_equal", x), 0.0, x) - log1p(exp(_negative_abs(x)))
 
 
 # x - tanh x = sum_k c_k x^(2k+3) (c_k from the Bernoulli numbers), to float64 round-off for |x| < 0.75
@@ -71,14 +70,15 @@ def tanhshrink(x: Any) -> Any:
     Near 0 the subtraction cancels (x - tanh x is about x^3 / 3: at x = 1e-9 it gives 0), so for
     |x| < 0.75 the value is the series x^3 (c_0 + c_1 x^2 + ...) instead, evaluated by Horner's rule.
     """
-    data = _data(x)
-    small = np.abs(data) < _SERIES_BELOW
-    near = where(small, x, 0.0)  # the series sees only |x| < 0.75, the subtraction the rest
+    below = derived("less", x, other=_SERIES_BELOW)  # -0.75 < x < 0.75, as two conditions on x itself
+    above = derived("greater", x, other=-_SERIES_BELOW)  # (an exporter computes each from x)
+    near = where(below, where(above, x, 0.0), 0.0)  # the series sees only |x| < 0.75, the subtraction the rest
     t = near * near
     series = _TANHSHRINK_SERIES[-1] + 0.0 * t
     for c in reversed(_TANHSHRINK_SERIES[:-1]):
         series = series * t + c
-    return where(small, near * t * series, x - tanh(x))
+    far = x - tanh(x)
+    return where(below, where(above, near * t * series, far), far)
 
 
 def softmin(x: Any, axis: int = -1) -> Any:

@@ -21,6 +21,7 @@ import numpy as np
 
 from autograd import einsum, exp, linear, reshape, transpose, where
 from autograd import sum as total
+from autograd.program import derived
 from nn import init
 from nn.conv import as_input, shape_of
 from nn.layers import Linear
@@ -33,10 +34,7 @@ def _data(x: Any) -> np.ndarray:
 
 def _masked_softmax(scores: Any) -> Any:
     """softmax over the last axis; -inf scores get weight 0, and rows of only -inf give zeros (not NaN)."""
-    data = _data(scores)
-    shift = np.max(data, axis=-1, keepdims=True)
-    shift = np.where(np.isfinite(shift), shift, 0.0).astype(data.dtype)
-    e = exp(scores - shift)
+    e = exp(scores - derived("finite_max", scores, axis=-1))
     norm = total(e, -1, keepdims=True)
     empty = _data(norm) == 0.0
     return e / (where(empty, 1.0, norm) if empty.any() else norm)

@@ -24,6 +24,7 @@ import numpy as np
 
 from autograd import Value, einsum, pad, reshape
 from autograd import sum as total
+from autograd.program import is_recording_recipes
 from nn.conv import as_input, ntuple, shape_of, windows
 from nn.module import Module
 
@@ -107,7 +108,9 @@ def _max_pool(x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any
     was picked from (summed where windows overlap).
     """
     padded, cols, geometry = _pool_windows(x, kernel_size, stride, padding, dilation, ceil_mode, nd, layer, -math.inf,
-                                           raw_windows=True)
+                                           raw_windows=not is_recording_recipes())
+    if isinstance(cols, Value):  # an exporter is tracing: the same maxima as a reduction the graph records
+        return cols.max(axis=tuple(range(-nd, 0)))
     position = _first_maximum(cols, nd)
     offsets = np.unravel_index(position, geometry.kernel)
     outs = np.indices(position.shape, sparse=True)

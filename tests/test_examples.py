@@ -263,3 +263,12 @@ def test_names_model(run) -> None:
     assert scores["attention"] < math.log(27) - 0.5
     assert len(results["samples"]) == 20 and all(s.isalpha() or s == "" for s in results["samples"])
     assert "validation NLL" in printed
+
+
+def test_export(run) -> None:
+    pytest.importorskip("onnxruntime")
+    results, printed = run("export")
+    assert results["float64"]["relative_error"] <= 1e-6 and results["float32"]["relative_error"] <= 1e-4
+    assert results["float64"]["same_class"] == results["float32"]["same_class"] == 1.0
+    assert results["float32"]["bytes"] < results["float64"]["bytes"]
+    assert "onnxruntime" in printed and "per batch of 64" in printed

@@ -18,6 +18,7 @@ from autograd.arrays import raw as _raw
 from autograd.ops.elementwise import WHERE, divide, exp, where
 from autograd.ops.reductions import sum  # noqa: A004
 from autograd.ops.shapes import concatenate, reshape
+from autograd.program import RECORDING, derived
 from autograd.value import Value
 
 
@@ -45,6 +46,8 @@ def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Any:
 def relu(x: Any) -> Any:
     """max(x, 0); derivative 1 for x > 0 and 0 otherwise (0 at the kink, as PyTorch). NaN stays NaN."""
     if isinstance(x, Value):  # where(x > 0, x, 0) without where()'s argument checks (a hot path)
+        if RECORDING[0]:  # an exporter is tracing: the condition remembers it is computed from x
+            return call(WHERE, x, 0.0, cond=derived("not_less_equal", x))
         return call(WHERE, x, 0.0, cond=_positive_or_nan(x.data))
     x = operand(x)
     return where(_positive_or_nan(_raw(x)), x, 0.0)
@@ -60,7 +63,7 @@ def _positive_or_nan(data: Any) -> Any:
 def sigmoid(x: Any) -> Any:
     """1 / (1 + e^-x), from e = exp(-|x|) so nothing overflows; d/dx = s (1 - s)."""
     x = operand(x)
-    positive = _raw(x) >= 0
+    positive = derived("greater_equal", x)
     e = exp(where(positive, -x, x))  # -|x|, with the slope of the branch taken at 0
     r = 1.0 / (1.0 + e)
     return where(positive, r, e * r)
@@ -69,9 +72,9 @@ def sigmoid(x: Any) -> Any:
 def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
     """x limited to [lo, hi]; derivative 1 inside, 0 where clipped. With lo > hi every element is hi (np.clip)."""
     if lo is not None:
-        x = where(_raw(x) < lo, lo, x)
+        x = where(derived("less", x, other=lo), lo, x)
     if hi is not None:
-        x = where(_raw(x) > hi, hi, x)  # judged after the lower clip, as np.clip: min(max(x, lo), hi)
+        x = where(derived("greater", x, other=hi), hi, x)  # after the lower clip, as np.clip: min(max(x, lo), hi)
     return x
 
 
