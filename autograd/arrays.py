@@ -56,6 +56,9 @@ def all_finite(a: np.ndarray) -> bool:
         return math.isfinite(np.vdot(a, a))
     if a.flags.f_contiguous:
         return math.isfinite(np.vdot(a.T, a.T))
+    permuted = a.transpose(sorted(range(a.ndim), key=lambda axis: -abs(a.strides[axis])))
+    if permuted.flags.c_contiguous:  # a contiguous array seen through a transpose (NCHW views of NHWC data)
+        return math.isfinite(np.vdot(permuted, permuted))
     return math.isfinite(np.add.reduce(a, None))
 
 

@@ -54,3 +54,16 @@ def save(fig: Any, out: Path, name: str) -> Path:
     plt.close(fig)
     print(f"saved {path}")
     return path
+
+
+def one_blas_thread() -> Any:
+    """Limit BLAS to one thread while the returned object lives (threadpoolctl, when installed).
+
+    The models of the CNN and names examples multiply small matrices, for which one BLAS
+    thread is faster than several (and far steadier on a machine shared with other jobs).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    return threadpool_limits(1)

@@ -62,7 +62,11 @@ from nn.activations_smooth import (
     softmin,
     tanhshrink,
 )
+from nn.attention import MultiheadAttention, scaled_dot_product_attention
+from nn.conv import Conv1d, Conv2d, conv1d, conv2d
 from nn.early_stopping import EarlyStopping
+from nn.embedding import Embedding, embedding
+from nn.flatten import Flatten, Identity, Unflatten
 from nn.init import manual_seed
 from nn.layers import MLP, Dropout, Linear, Sequential
 from nn.losses import (
@@ -84,6 +88,27 @@ from nn.losses import (
     nll_loss,
 )
 from nn.module import Module, Parameter
+from nn.normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    LayerNorm,
+    batch_norm,
+    group_norm,
+    layer_norm,
+)
+from nn.pooling import (
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from nn.regularization import l1_penalty, l2_penalty, regularized_loss
 from nn.serialization import load, save
 
@@ -97,4 +122,9 @@ __all__ = [
     "l2_penalty", "leaky_relu", "load", "log_softmax", "logsigmoid", "manual_seed", "metrics", "mish", "mse_loss",
     "nll_loss", "optim", "prelu", "regularized_loss", "relu", "relu6", "save", "selu", "sigmoid", "silu", "softmax",
     "softmin", "softplus", "softsign", "swish", "tanh", "tanhshrink", "utils",
+    # layers beyond the MLP
+    "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Embedding",
+    "Flatten", "GroupNorm", "Identity", "LayerNorm", "MaxPool1d", "MaxPool2d", "MultiheadAttention", "Unflatten",
+    "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "conv1d", "conv2d", "embedding", "group_norm",
+    "layer_norm", "max_pool1d", "max_pool2d", "scaled_dot_product_attention",
 ]

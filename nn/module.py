@@ -10,6 +10,10 @@ dimensions (the weight matrices of ``Linear`` layers) are decayed.  Biases,
 PReLU slopes and Swish's beta are vectors or scalars; shrinking them toward zero
 does not limit the capacity of the model, it only shifts or bends it, so they
 are left out.  ``weights()`` yields exactly the parameters with ``ndim >= 2``.
+
+Buffers (``register_buffer``) are arrays a module keeps but does not learn, such as
+BatchNorm's ``running_mean``: they are in ``state_dict()`` (and so in ``nn.save``)
+but not in ``parameters()``. They are plain ndarrays, never part of a graph.
 """
 
 from __future__ import annotations
@@ -61,16 +65,25 @@ class Module:
     training: bool
     _parameters: OrderedDict[str, Parameter]
     _modules: OrderedDict[str, Module]
+    _buffers: OrderedDict[str, np.ndarray | None]
+    _non_persistent: set[str]
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "training", True)
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before assigning attributes")
+        if name in self._buffers and not isinstance(value, (Parameter, Module)):
+            self._buffers[name] = None if value is None else np.asarray(value)  # a buffer stays a buffer
+            object.__setattr__(self, name, self._buffers[name])
+            return
+        self._buffers.pop(name, None)
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
         if isinstance(value, Parameter):
@@ -80,6 +93,7 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
+        self._buffers.pop(name, None)
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
         object.__delattr__(self, name)
@@ -87,6 +101,26 @@ class Module:
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` under ``name`` (the same as assigning the attribute)."""
         setattr(self, name, param)
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Keep ``tensor`` (an array, or None) under ``name``: in ``state_dict`` when persistent, never learned.
+
+        Raises:
+            KeyError: ``name`` is already a parameter or sub-module, or holds a dot.
+            TypeError: ``tensor`` is a Value (a buffer is plain data, not part of a graph).
+        """
+        if "." in name or not name:
+            raise KeyError(f"register_buffer: invalid buffer name {name!r}")
+        if name in self._parameters or name in self._modules:
+            raise KeyError(f"register_buffer: {name!r} is already a parameter or sub-module of {type(self).__name__}")
+        if isinstance(tensor, Value):
+            raise TypeError(f"register_buffer: {name!r} must be an ndarray or None, not a Value")
+        self._buffers[name] = None if tensor is None else np.asarray(tensor)
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, self._buffers[name])
 
     def add_module(self, name: str, module: Module) -> None:
         """Register a sub-module under ``name`` (names such as "0" are allowed)."""
@@ -121,9 +155,33 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for the directly registered sub-modules, each module once (as PyTorch)."""
+        seen: set[int] = set()
+        for name, module in self._modules.items():
+            if id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
     def children(self) -> Iterator[Module]:
-        """The directly registered sub-modules."""
-        yield from self._modules.values()
+        """The directly registered sub-modules, each once even when two attributes share one."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """(dotted name, array) for every buffer of this module and its sub-modules, each once."""
+        seen: set[int] = set()
+        for module_name, module in self.named_modules(prefix):
+            for name, buffer in module._buffers.items():
+                if buffer is None or id(buffer) in seen:
+                    continue
+                seen.add(id(buffer))
+                yield (f"{module_name}.{name}" if module_name else name), buffer
+
+    def buffers(self) -> Iterator[np.ndarray]:
+        """Every buffer of this module and its sub-modules."""
+        for _, buffer in self.named_buffers():
+            yield buffer
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every sub-module (children first, as PyTorch) and on this module; returns self.
@@ -142,7 +200,7 @@ class Module:
         return self
 
     def to(self, dtype: Any) -> Module:
-        """Convert every parameter (and its gradient) to ``dtype``, float32 or float64, in place; returns self."""
+        """Convert every parameter (and its gradient) and floating buffer to ``dtype`` (float32 or float64) in place."""
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"{type(self).__name__}.to: dtype must be float32 or float64, got {dtype}")
@@ -151,6 +209,10 @@ class Module:
             if param.grad is not None:
                 grad = param.grad.data if isinstance(param.grad, Value) else param.grad
                 param.grad = Value(np.asarray(grad, dtype=dtype), requires_grad=False).data
+        for module in self.modules():
+            for name, buffer in list(module._buffers.items()):
+                if buffer is not None and buffer.dtype.kind == "f":
+                    setattr(module, name, buffer.astype(dtype))
         return self
 
     def float(self) -> Module:
@@ -207,8 +269,27 @@ class Module:
         return self.train(False)
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Copies of every parameter's data as ndarrays, keyed by dotted name."""
-        return OrderedDict((name, np.array(param.data, dtype=param.dtype)) for name, param in self.named_parameters())
+        """Copies of every parameter's data and every persistent buffer, keyed by dotted name.
+
+        Ordered as PyTorch orders them: each module's parameters, then its buffers, then its sub-modules'.
+        """
+        state: OrderedDict[str, np.ndarray] = OrderedDict()
+        params = dict(self.named_parameters())
+        for name, array in self._named_state():
+            state[name] = np.array(array.data, dtype=params[name].dtype) if name in params else np.array(array)
+        return state
+
+    def _named_state(self) -> Iterator[tuple[str, Any]]:
+        """(name, parameter or buffer) in state_dict order, each object once; non-persistent buffers left out."""
+        seen: set[int] = set()
+        for module_name, module in self.named_modules():
+            own = [*module._parameters.items(),
+                   *((n, b) for n, b in module._buffers.items() if n not in module._non_persistent)]
+            for name, item in own:
+                if item is None or id(item) in seen:
+                    continue
+                seen.add(id(item))
+                yield (f"{module_name}.{name}" if module_name else name), item
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> tuple[list[str], list[str]]:
         """Copy arrays from ``state`` into the parameters of the same name.
@@ -224,7 +305,7 @@ class Module:
             KeyError: (strict) keys missing from ``state`` or not in the module, all listed.
             ValueError: arrays whose shape differs from the parameter's, all listed.
         """
-        own = OrderedDict(self.named_parameters())
+        own = OrderedDict(self._named_state())
         missing = [name for name in own if name not in state]
         unexpected = [name for name in state if name not in own]
         if strict and (missing or unexpected):
@@ -237,10 +318,13 @@ class Module:
                 misshaped.append(f"{name}: expected {param.shape}, got {np.shape(state[name])}")
         if misshaped:
             raise ValueError(f"load_state_dict for {type(self).__name__}: mis-shaped keys: " + "; ".join(misshaped))
-        for name, param in own.items():
-            if name in state:
-                array = np.array(state[name], dtype=param.dtype)
-                param.data = Value(array, requires_grad=False).data
+        for name, item in own.items():
+            if name not in state:
+                continue
+            if isinstance(item, Value):
+                item.data = Value(np.array(state[name], dtype=item.dtype), requires_grad=False).data
+            else:  # a buffer: copied in place (its dtype kept), so that every alias of it follows
+                np.copyto(item, np.asarray(state[name]), casting="unsafe")
         return missing, unexpected
 
     # ------------------------------------------------------------------ printing

@@ -36,6 +36,7 @@ from typing import IO, Any, NamedTuple
 import numpy as np
 from numpy.lib import format as npy_format
 
+from autograd import Value
 from nn.module import Module
 
 DEFAULT_MAX_BYTES = 1 << 30
@@ -231,8 +232,9 @@ def _check_bounds(members: list[_Member], max_bytes: int, into: Module | None, s
 
 
 def _check_fits(members: list[_Member], into: Module, strict: bool, where: str) -> None:
-    """With ``into``: each member has its parameter's shape; under ``strict`` the names match both ways."""
-    own = OrderedDict((name, param.shape) for name, param in into.named_parameters())
+    """With ``into``: each member has its parameter's or buffer's shape; under ``strict`` names match both ways."""
+    own = OrderedDict((name, np.shape(item.data if isinstance(item, Value) else item))
+                      for name, item in into._named_state())
     names = [member.name for member in members]
     missing = [name for name in own if name not in names]
     unexpected = [name for name in names if name not in own]

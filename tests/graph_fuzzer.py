@@ -150,6 +150,9 @@ UNARY = {
     "sin": ("ag.sin({a})", ("sin",)),
     "cos": ("ag.cos({a})", ("cos",)),
     "erf": ("ag.erf({a})", ("erf",)),
+    "erfc": ("ag.erfc({a})", ("erfc",)),
+    "log1p": ("ag.log1p({a} * {a})", ("log1p", "multiply")),
+    "expm1": ("ag.expm1({a})", ("expm1",)),
     "negative": ("-{a}", ("negative",)),
     "sigmoid": ("ag.sigmoid({a})", ("exp", "divide", "where")),
     "square": ("{a} ** 2", ("power",)),
@@ -461,6 +464,69 @@ def build_vdot(draw: Any, g: Graph) -> bool:
     return True
 
 
+def build_pad(draw: Any, g: Graph) -> bool:
+    a = _pick(draw, g, lambda s: len(s) >= 1 and 3 * int(np.prod(s)) <= MAX_SIZE)
+    if a is None:
+        return False
+    shape = g.shapes[a]
+    axis = draw(st.integers(0, len(shape) - 1))
+    pair = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
+    width = tuple(pair if i == axis else (0, 0) for i in range(len(shape)))
+    value = draw(st.sampled_from([0.0, -0.5, 1.5]))
+    new = tuple(n + sum(w) for n, w in zip(shape, width, strict=True))
+    g.add("pad", f"ag.pad(v{a}, {width!r}, {value!r})", new, (a,))
+    return True
+
+
+def build_sliding_window_view(draw: Any, g: Graph) -> bool:
+    a = _pick(draw, g, lambda s: len(s) >= 1 and max(s) >= 2 and len(s) < 3)
+    if a is None:
+        return False
+    shape = g.shapes[a]
+    axis = draw(st.sampled_from([i for i, n in enumerate(shape) if n >= 2]))
+    window = draw(st.integers(2, shape[axis]))
+    new = np.lib.stride_tricks.sliding_window_view(np.zeros(shape), window, axis).shape
+    if int(np.prod(new)) > MAX_SIZE:
+        return False
+    g.add("sliding_window_view", f"ag.sliding_window_view(v{a}, {window}, axis={axis})", new, (a,))
+    return True
+
+
+def build_add_windows(draw: Any, g: Graph) -> bool:
+    """The last axis of a result taken as a window along one of the others, added back (a 'col2im')."""
+    a = _pick(draw, g, lambda s: len(s) >= 2)
+    if a is None:
+        return False
+    shape = g.shapes[a]
+    axis = draw(st.integers(0, len(shape) - 2))
+    target = tuple(n + shape[-1] - 1 if i == axis else n for i, n in enumerate(shape[:-1]))
+    g.add("add_windows", f"ag.ops.add_windows(v{a}, {target!r}, ({shape[-1]},), ({axis},))", target, (a,))
+    return True
+
+
+def build_einsum(draw: Any, g: Graph) -> bool:
+    """A contraction of one result with itself, another result of its shape, or a constant."""
+    a = _pick(draw, g, lambda s: len(s) >= 1)
+    if a is None:
+        return False
+    shape = g.shapes[a]
+    letters = "ijkl"[: len(shape)]
+    out = "".join(c for c in letters if draw(st.booleans()))
+    out = "".join(draw(st.permutations(out))) if out else ""
+    b = _pick(draw, g, lambda s: s == shape)
+    kind = draw(st.sampled_from(["one", "pair", "constant", "ellipsis"]))
+    if kind == "one":
+        g.add("einsum", f"ag.einsum('{letters}->{out}', v{a})", tuple(shape[letters.index(c)] for c in out), (a,))
+    elif kind == "ellipsis":
+        last = shape[-1]
+        g.add("einsum", f"ag.einsum('...i,i->...', v{a}, {_constant(draw, (last,))})", shape[:-1], (a,))
+    else:
+        other = f"v{b}" if kind == "pair" else _constant(draw, shape)
+        g.add("einsum", f"ag.einsum('{letters},{letters}->{out}', v{a}, {other})",
+              tuple(shape[letters.index(c)] for c in out), (a, b) if kind == "pair" else (a,))  # type: ignore[arg-type]
+    return True
+
+
 BUILDERS: dict[str, Callable[[Any, Graph], bool]] = {
     **{name: binary(name) for name in BINARY},
     **{name: unary(name) for name in UNARY},
@@ -469,6 +535,8 @@ BUILDERS: dict[str, Callable[[Any, Graph], bool]] = {
     "reshape": build_reshape, "transpose": build_transpose, "broadcast_to": build_broadcast_to,
     "getitem": build_getitem, "scatter_add": build_scatter_add, "concatenate": build_concatenate,
     "stack": build_stack, "matmul": build_matmul, "linear": build_linear, "vdot": build_vdot,
+    "pad": build_pad, "sliding_window_view": build_sliding_window_view, "add_windows": build_add_windows,
+    "einsum": build_einsum,
 }
 
 # The primitives each builder records (checked by a test, so the table cannot drift).
@@ -481,6 +549,8 @@ COVERS: dict[str, tuple[str, ...]] = {
     "reshape": ("reshape",), "transpose": ("transpose",), "broadcast_to": ("broadcast_to",),
     "getitem": ("getitem",), "scatter_add": ("scatter_add",), "concatenate": ("concatenate",),
     "stack": ("reshape", "concatenate"), "matmul": ("matmul",), "linear": ("linear",), "vdot": ("vdot",),
+    "pad": ("pad",), "sliding_window_view": ("sliding_window_view",), "add_windows": ("add_windows",),
+    "einsum": ("einsum",),
 }
 
 SCALAR_OPS = [*BINARY, *UNARY, "abs", "relu", "constant", "where"]

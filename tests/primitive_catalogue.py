@@ -364,6 +364,89 @@ def vdot_case(draw: Any) -> Case:
 
 
 # ---------------------------------------------------------------------------
+# pad, sliding windows and their transpose, einsum
+
+
+@st.composite
+def pad_case(draw: Any) -> Case:
+    """np.pad's three forms of pad_width (an int, a pair, one pair per axis) and a constant value."""
+    shape = draw(shapes(min_dims=1, **SMALL))
+    widths = st.integers(0, 2)
+    form = draw(st.sampled_from(["int", "pair", "per axis"]))
+    if form == "int":
+        width: Any = draw(widths)
+    elif form == "pair":
+        width = (draw(widths), draw(widths))
+    else:
+        width = tuple((draw(widths), draw(widths)) for _ in shape)
+    value = draw(st.sampled_from([0.0, -1.5, 2.0]))
+    return Case(f"shape {shape}, pad_width={width}, value={value}", (draw(arrays(shape)),),
+                lambda x: autograd.pad(x, width, value))
+
+
+@st.composite
+def window_args(draw: Any) -> tuple[tuple[int, ...], tuple[int, ...], Any]:
+    """An input shape, a window that fits it, and ``axis`` (None, an int, a tuple, or a repeated axis)."""
+    shape = draw(shapes(min_dims=1, max_dims=3, min_side=2, max_side=4))
+    kind = draw(st.sampled_from(["all axes", "one axis", "some axes", "repeated axis"]))
+    if kind == "all axes":
+        return shape, tuple(draw(st.integers(1, n)) for n in shape), None
+    if kind == "one axis":
+        axis = draw(st.integers(-len(shape), len(shape) - 1))
+        return shape, (draw(st.integers(1, shape[axis])),), axis
+    if kind == "some axes":
+        axes = tuple(draw(st.permutations(range(len(shape))))[: draw(st.integers(1, len(shape)))])
+        return shape, tuple(draw(st.integers(1, shape[a])) for a in axes), axes
+    axis = draw(st.integers(0, len(shape) - 1))
+    first = draw(st.integers(1, shape[axis]))
+    return shape, (first, draw(st.integers(1, shape[axis] - first + 1))), (axis, axis)
+
+
+@st.composite
+def sliding_window_case(draw: Any) -> Case:
+    shape, window, axis = draw(window_args())
+    return Case(f"shape {shape}, window_shape={window}, axis={axis}", (draw(arrays(shape)),),
+                lambda x: autograd.sliding_window_view(x, window, axis))
+
+
+@st.composite
+def add_windows_case(draw: Any) -> Case:
+    """add_windows(g, shape, ...): the windows of a ``shape`` input, added back (sliding_window_view's VJP)."""
+    shape, window, axis = draw(window_args())
+    axes = tuple(range(len(shape))) if axis is None else ((axis,) if isinstance(axis, int) else axis)
+    axes = tuple(a % len(shape) for a in axes)
+    g_shape = np.lib.stride_tricks.sliding_window_view(np.empty(shape), window, axis).shape
+    return Case(f"windows {window} of shape {shape}, axis={axis}", (draw(arrays(g_shape)),),
+                lambda g: ops.add_windows(g, shape, window, axes))
+
+
+EINSUM_FORMS = {
+    # name: (subscripts, operand shapes) with sizes i=2, j=3, k=2, b=2
+    "two operands": [("ij,jk->ik", [(2, 3), (3, 2)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]),
+                     ("ij,ij->", [(2, 3), (2, 3)]), ("i,j->ij", [(2,), (3,)]), ("ij,kj->ki", [(2, 3), (2, 3)]),
+                     ("ijk,jk->i", [(2, 3, 2), (3, 2)])],
+    "one operand": [("ij->ji", [(2, 3)]), ("ijk->i", [(2, 3, 2)]), ("ij->", [(2, 3)]), ("ijk->kj", [(2, 3, 2)])],
+    "three operands": [("ij,jk,kl->il", [(2, 3), (3, 2), (2, 2)]), ("i,ij,j->", [(2,), (2, 3), (3,)]),
+                       ("bi,bj,ij->b", [(2, 2), (2, 3), (2, 3)])],
+    "broadcast": [("...ij,jk->...ik", [(2, 2, 3), (3, 2)]), ("...ij,...jk->...ik", [(2, 1, 2, 3), (3, 3, 2)]),
+                  ("...i,...i->...", [(2, 1, 3), (2, 3)]), ("...ij->...j", [(2, 3)])],
+}
+
+
+def einsum_modes() -> dict[str, Callable[[], Strategy[Case]]]:
+    def mode(kind: str) -> Callable[[], Strategy[Case]]:
+        @st.composite
+        def case(draw: Any) -> Case:
+            subscripts, in_shapes = draw(st.sampled_from(EINSUM_FORMS[kind]))
+            inputs = tuple(draw(arrays(s, min_value=-2.0, max_value=2.0)) for s in in_shapes)
+            return Case(f"einsum {subscripts!r} of {in_shapes}", inputs, lambda *xs: autograd.einsum(subscripts, *xs))
+
+        return case
+
+    return {kind: mode(kind) for kind in EINSUM_FORMS}
+
+
+# ---------------------------------------------------------------------------
 # the catalogue
 
 
@@ -404,6 +487,14 @@ CATALOGUE: dict[str, dict[str, Callable[[], Strategy[Case]]]] = {
                   "large": lambda: reduced("logsumexp").map(
                       lambda c: Case(c.what + ", shifted by 500", tuple(x + 500.0 for x in c.inputs), c.fn))},
     "vdot": {"array": vdot_case},
+    "log1p": {**unary(lambda x: x.log1p(), -0.8, 3.0),
+              "tiny": lambda: unary(lambda x: x.log1p(), -1e-3, 1e-3)["array"]()},
+    "expm1": unary(lambda x: x.expm1()),
+    "erfc": {**unary(lambda x: x.erfc()), "tail": lambda: unary(lambda x: x.erfc(), 2.0, 8.0)["array"]()},
+    "pad": {"array": pad_case},
+    "sliding_window_view": {"array": sliding_window_case},
+    "add_windows": {"array": add_windows_case},
+    "einsum": einsum_modes(),
 }
 
 

@@ -206,3 +206,60 @@ def test_regularization(run) -> None:
     assert set(digits) == {"none", "L2", "dropout", "early stopping"}
     assert all(0.85 < r["test"] <= 1.0 for r in digits.values())
     assert f"test accuracy {digits['dropout']['test']:.3f}" in printed
+
+
+def test_digits_cnn(run) -> None:
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_digits
+
+    results, printed = run("digits_cnn")
+    import nn
+
+    digits = load_digits()
+    labels = nn.data.train_test_split(digits.images, digits.target, test_size=0.2, seed=0)[3]
+    assert len(labels) == 360 == results["predictions"].shape[0]
+    accuracy = float(np.mean(results["predictions"] == labels))
+    assert results["test_accuracy"] == pytest.approx(accuracy, abs=1e-12)
+    assert accuracy >= 0.9                                   # 3 epochs in quick mode (a full run: >= 0.98)
+    matrix = results["confusion"]
+    assert matrix.sum() == 360 and np.trace(matrix) == int(round(accuracy * 360))
+    np.testing.assert_array_equal(matrix.sum(axis=1), np.bincount(labels, minlength=10))
+    assert results["test_accuracy"] > max(run["test"] for run in results["mlps"].values())
+    decays = results["decays"]
+    assert decays[max(decays)]["train"] < decays[0.0]["train"] - 0.02       # far too much decay underfits
+    assert "test accuracy" in printed and len(results["figures"]) == 3
+
+
+def test_names_model(run) -> None:
+    pytest.importorskip("names")
+    results, printed = run("names_model")
+    train, val, test = results["splits"]
+    assert len(train) + len(val) + len(test) == len(set(train) | set(val) | set(test)) > 5000
+    assert not set(train) & set(val)
+    # the bigram baseline, recounted here with dictionaries
+    counts: dict[tuple[str, str], int] = {}
+    for word in train:
+        for a, b in zip("." + word, word + ".", strict=True):
+            counts[a, b] = counts.get((a, b), 0) + 1
+    alphabet = ".abcdefghijklmnopqrstuvwxyz"
+    totals = {a: sum(counts.get((a, b), 0) for b in alphabet) + 27 for a in alphabet}
+    pairs = [(a, b) for word in val for a, b in zip("." + word, word + ".", strict=True)]
+    bigram = -np.mean([math.log((counts.get(p, 0) + 1) / totals[p[0]]) for p in pairs])
+    scores = results["scores"]
+    assert scores["bigram counts"] == pytest.approx(bigram, rel=1e-12)
+    # the MLP's validation NLL, recomputed from its logits with NumPy
+    mlp = results["models"]["MLP"].eval()
+    contexts, targets = [], []
+    for word in val:
+        chars = [alphabet.index(c) for c in word + "."]
+        padded = [0, 0, 0] + chars
+        contexts += [padded[i:i + 3] for i in range(len(chars))]
+        targets += chars
+    logits = mlp(np.array(contexts)).data
+    log_probs = logits - logits.max(axis=1, keepdims=True)
+    log_probs -= np.log(np.exp(log_probs).sum(axis=1, keepdims=True))
+    assert scores["MLP"] == pytest.approx(-log_probs[np.arange(len(targets)), targets].mean(), rel=1e-9)
+    assert scores["MLP"] < bigram - 0.05                       # even the quick run beats the counts
+    assert scores["attention"] < math.log(27) - 0.5
+    assert len(results["samples"]) == 20 and all(s.isalpha() or s == "" for s in results["samples"])
+    assert "validation NLL" in printed

@@ -3,12 +3,13 @@
 The primitives, each registered with its forward rule and VJPs side by side
 (see :mod:`autograd.registry`), live by family:
 
-- :mod:`autograd.ops.elementwise`: add ... power, maximum, minimum, where, exp, log, tanh, erf, ...
-- :mod:`autograd.ops.shapes`: reshape, transpose, getitem / scatter_add, concatenate
+- :mod:`autograd.ops.elementwise`: add ... power, maximum, minimum, where, exp, log, tanh, erf, erfc, log1p, expm1
+- :mod:`autograd.ops.shapes`: reshape, transpose, getitem / scatter_add, concatenate, pad,
+  sliding_window_view / add_windows
 - :mod:`autograd.ops.reductions`: sum, max, min, logsumexp, and broadcast_to (a sum's transpose)
-- :mod:`autograd.ops.linalg`: matmul, linear, vdot
+- :mod:`autograd.ops.linalg`: matmul, linear, vdot, einsum
 
-and :mod:`autograd.ops.composites` builds mean, var, relu, sigmoid, log1p, clip, squeeze,
+and :mod:`autograd.ops.composites` builds mean, var, relu, sigmoid, clip, squeeze,
 unsqueeze and stack from them (no derivative of their own). Every function accepts
 Values, ndarrays and Python numbers: with a Value among its arguments it records a
 graph node, otherwise it is plain NumPy.
@@ -21,15 +22,18 @@ from typing import Any
 import numpy as np
 
 from autograd.apply import binary_operator, unary_method
-from autograd.ops.composites import clip, log1p, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
+from autograd.ops.composites import clip, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
 from autograd.ops.elementwise import (
     ABSOLUTE,
     ADD,
     COS,
     DIVIDE,
     ERF,
+    ERFC,
     EXP,
+    EXPM1,
     LOG,
+    LOG1P,
     MAXIMUM,
     MINIMUM,
     MULTIPLY,
@@ -45,8 +49,11 @@ from autograd.ops.elementwise import (
     cos,
     divide,
     erf,
+    erfc,
     exp,
+    expm1,
     log,
+    log1p,
     maximum,
     minimum,
     multiply,
@@ -58,7 +65,7 @@ from autograd.ops.elementwise import (
     tanh,
     where,
 )
-from autograd.ops.linalg import LINEAR, MATMUL, VDOT, linear, matmul, vdot
+from autograd.ops.linalg import EINSUM, LINEAR, MATMUL, VDOT, einsum, linear, matmul, vdot
 from autograd.ops.reductions import (
     BROADCAST_TO,
     LOGSUMEXP,
@@ -73,15 +80,21 @@ from autograd.ops.reductions import (
     unbroadcast,
 )
 from autograd.ops.shapes import (
+    ADD_WINDOWS,
     CONCATENATE,
     GETITEM,
+    PAD,
     RESHAPE,
     SCATTER_ADD,
+    SLIDING_WINDOW_VIEW,
     TRANSPOSE,
+    add_windows,
     concatenate,
     getitem,
+    pad,
     reshape,
     scatter_add,
+    sliding_window_view,
     transpose,
 )
 from autograd.value import Value
@@ -94,6 +107,8 @@ __all__ = [
     "log", "log1p", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "power",
     "relu", "reshape", "scatter_add", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh",
     "transpose", "unbroadcast", "unsqueeze", "var", "vdot", "where",
+    "ADD_WINDOWS", "EINSUM", "ERFC", "EXPM1", "LOG1P", "PAD", "SLIDING_WINDOW_VIEW",
+    "add_windows", "einsum", "erfc", "expm1", "pad", "sliding_window_view",
 ]
 
 
@@ -114,6 +129,7 @@ for _name, _primitive, _reflected in (
 for _name, _primitive in (
     ("__neg__", NEGATIVE), ("__abs__", ABSOLUTE), ("abs", ABSOLUTE), ("exp", EXP), ("log", LOG), ("sqrt", SQRT),
     ("tanh", TANH), ("sin", SIN), ("cos", COS), ("erf", ERF),
+    ("erfc", ERFC), ("log1p", LOG1P), ("expm1", EXPM1),
 ):
     setattr(Value, _name, unary_method(_primitive))
 

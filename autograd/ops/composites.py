@@ -15,7 +15,7 @@ import numpy as np
 from autograd.apply import call
 from autograd.arrays import normalize_axis, operand, shape_of
 from autograd.arrays import raw as _raw
-from autograd.ops.elementwise import WHERE, divide, exp, log, where
+from autograd.ops.elementwise import WHERE, divide, exp, where
 from autograd.ops.reductions import sum  # noqa: A004
 from autograd.ops.shapes import concatenate, reshape
 from autograd.value import Value
@@ -64,19 +64,6 @@ def sigmoid(x: Any) -> Any:
     e = exp(where(positive, -x, x))  # -|x|, with the slope of the branch taken at 0
     r = 1.0 / (1.0 + e)
     return where(positive, r, e * r)
-
-
-def log1p(u: Any) -> Any:
-    """log(1 + u) accurate for tiny u: u * log(w) / (w - 1) with w = 1 + u, and u itself where w rounds to 1.
-
-    d/du log(1 + u) = 1 / (1 + u).  The ratio form cancels the rounding of 1 + u
-    (a classic trick), so log1p(1e-20) = 1e-20 instead of 0.
-    """
-    u = operand(u)
-    w = 1.0 + u
-    rounds_to_one = _raw(w) == 1.0
-    denominator = where(rounds_to_one, 1.0, w - 1.0)  # never 0 in the branch that is used
-    return where(rounds_to_one, u, u * log(w) / denominator)
 
 
 def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:

@@ -183,6 +183,27 @@ ERF = register(Primitive("erf", _erf_forward, (
     lambda g, ans, x: g * _TWO_OVER_SQRT_PI * exp(-(x * x)),  # d erf x/dx = 2/sqrt(pi) e^(-x^2)
 ), scalar_forward=math.erf))
 
+_erfc_ufunc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _erfc_forward(x: Any) -> Any:
+    """erfc = 1 - erf to float64 round-off, with no cancellation: erfc(26) is 5.7e-296, not 0."""
+    x = np.asarray(x)
+    return np.asarray(_erfc_ufunc(x), dtype=x.dtype)
+
+
+ERFC = register(Primitive("erfc", _erfc_forward, (
+    lambda g, ans, x: -(g * _TWO_OVER_SQRT_PI) * exp(-(x * x)),  # d erfc x/dx = -2/sqrt(pi) e^(-x^2)
+), scalar_forward=math.erfc))
+
+LOG1P = register(Primitive("log1p", np.log1p, (
+    lambda g, ans, x: divide(g, 1.0 + x),                    # d log(1+x)/dx = 1/(1+x)
+), scalar_forward=math.log1p))
+
+EXPM1 = register(Primitive("expm1", np.expm1, (
+    lambda g, ans, x: g * (ans + 1.0),                       # d (e^x - 1)/dx = e^x = expm1(x) + 1
+), scalar_forward=math.expm1))
+
 # ---------------------------------------------------------------------------
 # the functions users and VJPs call (Values, ndarrays and numbers alike)
 
@@ -278,3 +299,18 @@ def erf(x: Any) -> Any:
     """The error function, accurate to float64 round-off."""
     return call_unary(ERF, x)
 
+
+
+def erfc(x: Any) -> Any:
+    """The complementary error function 1 - erf(x), accurate to round-off for large x (no cancellation)."""
+    return call_unary(ERFC, x)
+
+
+def log1p(x: Any) -> Any:
+    """log(1 + x), accurate for tiny x (log1p(1e-20) = 1e-20, where log(1 + x) gives 0)."""
+    return call_unary(LOG1P, x)
+
+
+def expm1(x: Any) -> Any:
+    """e^x - 1, accurate for tiny x (expm1(1e-20) = 1e-20, where exp(x) - 1 gives 0)."""
+    return call_unary(EXPM1, x)

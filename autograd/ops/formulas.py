@@ -31,10 +31,14 @@ FORMULAS: dict[str, tuple[str, ...]] = {
     "sin": ("d sin(x)/dx = cos(x)",),
     "cos": ("d cos(x)/dx = -sin(x)",),
     "erf": ("d erf(x)/dx = 2/sqrt(pi) * exp(-x^2)",),
+    "erfc": ("d erfc(x)/dx = -2/sqrt(pi) * exp(-x^2)",),
+    "log1p": ("d log(1 + x)/dx = 1 / (1 + x)",),
+    "expm1": ("d (exp(x) - 1)/dx = exp(x) = out + 1",),
     # matrix products
     "matmul": ("d(x @ y)/dx: g @ y^T", "d(x @ y)/dy: x^T @ g"),
     "linear": ("d(x @ W^T + b)/dx: g @ W", "d(x @ W^T + b)/dW: g^T @ x", "d(x @ W^T + b)/db: g summed over the batch"),
     "vdot": ("d sum(x * y)/dx_i = y_i", "d sum(x * y)/dy_i = x_i"),
+    "einsum": ("d einsum(x_1, ..., x_n)/dx_k: einsum of g with every other operand onto x_k's subscripts",),
     # reductions and broadcasting
     "sum": ("d sum(x)/dx_i = 1 (g copied back over the summed axes)",),
     "max": ("d max(x)/dx_i = 1 at the maximum (shared among ties), 0 elsewhere",),
@@ -47,6 +51,9 @@ FORMULAS: dict[str, tuple[str, ...]] = {
     "getitem": ("d x[i]/dx: g placed back at the picked positions (repeats add up)",),
     "scatter_add": ("d scatter_add(x)/dx: g picked at the same positions",),
     "concatenate": ("d concatenate(x_1, ..., x_n)/dx_k: the slice of g that x_k filled",),
+    "pad": ("d pad(x)/dx: the inner part of g (the padding is constant)",),
+    "sliding_window_view": ("d windows(x)/dx: every window of g added back where it was taken",),
+    "add_windows": ("d add_windows(x)/dx: the windows of g taken again",),
 }
 
 

@@ -1,4 +1,4 @@
-"""The matrix primitives: matmul (NumPy's rules), a dense layer's linear map, and vdot.
+"""The matrix primitives: matmul (NumPy's rules), a dense layer's linear map, vdot and einsum.
 
 Like every primitive, each has its forward and one VJP per input side by side, and
 the VJPs are written with the functions of :mod:`autograd.ops`, so they
@@ -7,15 +7,19 @@ run on ndarrays (first order) or on Values (``create_graph=True``).
 
 from __future__ import annotations
 
+import builtins
+import functools
+import math
+import string
 from typing import Any
 
 import numpy as np
 
 from autograd.apply import call, call_binary
 from autograd.arrays import as_array, normalize, raw, shape_of
-from autograd.ops.reductions import sum  # noqa: A004  (sum of Values and arrays)
+from autograd.ops.reductions import broadcast_to, sum  # noqa: A004  (sum of Values and arrays)
 from autograd.ops.shapes import reshape, transpose
-from autograd.registry import Primitive, register
+from autograd.registry import PerInput, Primitive, register
 
 # ---------------------------------------------------------------------------
 # matrix product (NumPy's matmul rules: 1-D operands, batch broadcasting)
@@ -132,6 +136,128 @@ VDOT = register(Primitive("vdot", _vdot_forward, (
     lambda g, ans, x, y: g * reshape(y, shape_of(x)),         # d(sum x_i y_i)/dx_i = y_i
     lambda g, ans, x, y: g * reshape(x, shape_of(y)),
 )))
+
+
+# ---------------------------------------------------------------------------
+# einsum: explicit subscripts, any number of operands; each VJP is again an einsum
+
+
+@functools.lru_cache(maxsize=512)
+def _contraction_path(subscripts: str, shapes: tuple[tuple[int, ...], ...]) -> Any:
+    """The engine's choice of ``optimize``: NumPy's greedy path (BLAS where it can), cached per shapes."""
+    if len(shapes) == 1:
+        return False
+    dummies = [np.broadcast_to(np.zeros((), dtype=np.float64), s) for s in shapes]
+    return np.einsum_path(subscripts, *dummies, optimize="greedy")[0]
+
+
+def _einsum_forward(*operands: Any, subscripts: str) -> Any:
+    arrays = [as_array(x) for x in operands]
+    if len(arrays) == 2:
+        out = _pair_as_matmul(subscripts, arrays[0], arrays[1])
+        if out is not None:
+            return out
+    return np.einsum(subscripts, *arrays, optimize=_contraction_path(subscripts, tuple(a.shape for a in arrays)))
+
+
+def _pair_as_matmul(subscripts: str, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """A two-operand contraction as one (batched) matmul: (batch, free of a, summed) @ (batch, summed, free of b).
+
+    Laid out this way, the one copy each operand needs is a transpose into matmul's order (what
+    an im2col does), often cheaper than the layout NumPy's einsum picks. None when it does not
+    apply (a letter of one operand alone and not in the output, or sizes that broadcast).
+    """
+    inputs, output = subscripts.split("->")
+    sa, sb = inputs.split(",")
+    sizes: dict[str, int] = {}
+    for letters, shape in ((sa, a.shape), (sb, b.shape)):
+        for c, n in zip(letters, shape, strict=True):
+            if sizes.setdefault(c, n) != n:
+                return None
+    if any(c not in sb and c not in output for c in sa) or any(c not in sa and c not in output for c in sb):
+        return None
+    batch = [c for c in output if c in sa and c in sb]
+    free_a = [c for c in output if c in sa and c not in sb]
+    free_b = [c for c in output if c in sb and c not in sa]
+    summed = [c for c in sa if c in sb and c not in output]
+    first = a.transpose([sa.index(c) for c in batch + free_a + summed])
+    second = b.transpose([sb.index(c) for c in batch + summed + free_b])
+    n_batch, n_a, n_b, n_sum = (math.prod(sizes[c] for c in group) for group in (batch, free_a, free_b, summed))
+    product = np.matmul(first.reshape(n_batch, n_a, n_sum), second.reshape(n_batch, n_sum, n_b))
+    result = product.reshape([sizes[c] for c in batch + free_a + free_b])
+    order = batch + free_a + free_b
+    return result.transpose([order.index(c) for c in output])
+
+
+def _einsum_vjp(i: int, g: Any, ans: Any, operands: tuple[Any, ...], subscripts: str) -> Any:
+    """d/d operand i: g contracted with every other operand onto operand i's subscripts.
+
+    Letters of operand i found nowhere else (summed out of it alone) get the
+    gradient by broadcasting, and size-1 axes that broadcast against the others
+    are summed back to 1.
+    """
+    inputs, output = subscripts.split("->")
+    terms = inputs.split(",")
+    mine = terms[i]
+    others = [t for j, t in enumerate(terms) if j != i]
+    known = set(output).union(*others)
+    kept = "".join(c for c in mine if c in known)
+    grad = einsum(",".join([output, *others]) + "->" + kept, g, *[x for j, x in enumerate(operands) if j != i])
+    shape = shape_of(operands[i])
+    sizes = dict(zip(kept, shape_of(grad), strict=True))
+    squashed = tuple(a for a, c in enumerate(kept) if sizes[c] > shape[mine.index(c)])  # broadcast size-1 axes
+    if squashed:
+        grad = sum(grad, squashed, True)
+    if kept != mine:
+        grad = reshape(grad, tuple(shape[a] if c in known else 1 for a, c in enumerate(mine)))
+    if shape_of(grad) != shape:
+        grad = broadcast_to(grad, shape)
+    return grad
+
+
+EINSUM = register(Primitive("einsum", _einsum_forward, PerInput(_einsum_vjp)))
+
+
+def _explicit_subscripts(subscripts: str, shapes: list[tuple[int, ...]]) -> str:
+    """``subscripts`` with ``...`` spelled out as letters, checked against the operands' shapes."""
+    text = subscripts.replace(" ", "")
+    if "->" not in text:
+        raise ValueError(f"einsum: subscripts {subscripts!r} need an explicit output ('ij,jk->ik')")
+    inputs, output = text.split("->")
+    terms = inputs.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(f"einsum: subscripts {subscripts!r} name {len(terms)} operand(s), got {len(shapes)}")
+    letters = set(text) - {",", "-", ">", "."}
+    if any(c not in string.ascii_letters for c in letters):
+        raise ValueError(f"einsum: subscripts {subscripts!r} may hold only letters, ',', '...' and '->'")
+    free = [c for c in string.ascii_letters if c not in letters]
+    widths = [len(s) - len(t.replace("...", "")) if "..." in t else 0 for t, s in zip(terms, shapes, strict=True)]
+    n_ellipsis = builtins.max(widths, default=0)
+    spelled = "".join(free[:n_ellipsis])
+    explicit = [t.replace("...", spelled[n_ellipsis - w:] if w else "") for t, w in zip(terms, widths, strict=True)]
+    out = output.replace("...", spelled)
+    for term, shape in zip(explicit, shapes, strict=True):
+        if len(term) != len(shape) or "." in term:
+            raise ValueError(f"einsum: subscripts {subscripts!r} do not fit operand shapes {shapes}")
+        if len(set(term)) != len(term):
+            raise ValueError(f"einsum: subscripts {subscripts!r}: a letter repeated within one operand "
+                             "(a diagonal) is not supported")
+    if len(set(out)) != len(out) or not set(out) <= set("".join(explicit)):
+        raise ValueError(f"einsum: output subscripts {output!r} must be distinct letters of the inputs")
+    return ",".join(explicit) + "->" + out
+
+
+def einsum(subscripts: str, *operands: Any) -> Any:
+    """Einstein summation with NumPy's explicit-output subscripts (``'bij,bjk->bik'``, ``'...ij,jk->...ik'``).
+
+    Any number of operands; the VJP of each operand is again an einsum (of the
+    gradient and the other operands), so second derivatives come free. The
+    contraction order (``optimize``) is chosen by the engine and cached.
+    """
+    if not operands:
+        raise ValueError("einsum needs at least one operand")
+    explicit = _explicit_subscripts(subscripts, [shape_of(x) for x in operands])
+    return call(EINSUM, *operands, subscripts=explicit)
 
 
 def matmul(x: Any, y: Any) -> Any:

@@ -1,8 +1,10 @@
 """The primitives that move elements without combining them: reshape, transpose, indexing, joining.
 
 Indexing is getitem, whose VJP is scatter_add (and the other way round);
-concatenate joins arrays along an axis, and its VJP slices the gradient back.
-The coming pad and sliding-window primitives belong here too. As everywhere in
+concatenate joins arrays along an axis, and its VJP slices the gradient back;
+pad's VJP slices the padding off again. sliding_window_view's VJP adds every
+window back onto the input (add_windows), and the VJP of that is the sliding
+window again, so convolutions built on them differentiate to any order. As everywhere in
 :mod:`autograd.ops`, each function accepts Values, ndarrays and Python numbers,
 and the VJPs are written with these same functions.
 """
@@ -53,7 +55,15 @@ def _is_basic(index: tuple[Any, ...]) -> bool:
 
 
 def _scatter_add_forward(g: Any, shape: tuple[int, ...], index: tuple[Any, ...]) -> Any:
-    out = np.zeros(shape, dtype=g.dtype if type(g) is np.ndarray else np.result_type(g))
+    dtype = g.dtype if type(g) is np.ndarray else np.result_type(g)
+    if len(shape) == 1 and len(index) == 1 and type(index[0]) is np.ndarray and index[0].dtype.kind in "iu" \
+            and np.shape(g) == index[0].shape and shape[0] > 0:
+        # one integer array into a vector (a gather's VJP): bincount sums repeats, many times faster than add.at
+        flat = index[0].ravel()
+        if flat.size and flat.min() < 0:
+            flat = flat % shape[0]  # negative indices count from the end
+        return np.bincount(flat, np.ravel(g), shape[0]).astype(dtype, copy=False)
+    out = np.zeros(shape, dtype=dtype)
     if _is_basic(index):
         out[index] = g
     else:
@@ -78,6 +88,67 @@ def _concatenate_vjp(i: int, g: Any, ans: Any, xs: tuple[Any, ...], axis: int, o
 CONCATENATE = register(Primitive(
     "concatenate", lambda *xs, axis, offsets: np.concatenate(xs, axis=axis), PerInput(_concatenate_vjp)
 ))
+
+
+# ---------------------------------------------------------------------------
+# constant padding and sliding windows (what convolution and pooling are built on)
+
+
+def _pad_forward(x: Any, pad_width: tuple[tuple[int, int], ...], value: float) -> Any:
+    """np.pad(x, pad_width, constant_values=value), as a filled array and one slice assignment (faster)."""
+    x = as_array(x)
+    out = np.full(tuple(n + a + b for n, (a, b) in zip(x.shape, pad_width, strict=True)), value, dtype=x.dtype)
+    out[_unpad_index(x, pad_width)] = x
+    return out
+
+
+def _unpad_index(x: Any, pad_width: tuple[tuple[int, int], ...]) -> tuple[slice, ...]:
+    """The slices of the padded array that hold x."""
+    return tuple(slice(before, before + n) for (before, _), n in zip(pad_width, shape_of(x), strict=True))
+
+
+PAD = register(Primitive("pad", _pad_forward, (
+    lambda g, ans, x, pad_width, value: getitem(g, _unpad_index(x, pad_width)),  # the padding is constant
+)))
+
+
+def _window_offsets(window_shape: tuple[int, ...], axis: tuple[int, ...], ndim: int) -> Any:
+    """For each window position k: the offset it adds along every input axis (repeated axes add up)."""
+    for k in np.ndindex(*window_shape):
+        offsets = [0] * ndim
+        for a, step in zip(axis, k, strict=True):
+            offsets[a] += step
+        yield k, offsets
+
+
+def _sliding_window_forward(x: Any, window_shape: tuple[int, ...], axis: tuple[int, ...]) -> Any:
+    return np.lib.stride_tricks.sliding_window_view(as_array(x), window_shape, axis)
+
+
+def _add_windows_forward(g: Any, shape: tuple[int, ...], window_shape: tuple[int, ...],
+                         axis: tuple[int, ...]) -> Any:
+    """zeros(shape) with every window of g added back where it was taken: one slice-add per window position."""
+    g = as_array(g)
+    lead = g.ndim - len(window_shape)
+    counts = g.shape[:lead]
+    # laid out in memory as g's window counts are (a transposed g gives a transposed result), so
+    # that each slice-add walks both arrays in the same order
+    order = sorted(range(lead), key=lambda a: -abs(g.strides[a]))
+    out = np.zeros([shape[a] for a in order], dtype=g.dtype).transpose(np.argsort(order))
+    for k, offsets in _window_offsets(window_shape, axis, len(shape)):
+        target = tuple(slice(o, o + n) for o, n in zip(offsets, counts, strict=True))
+        out[target] += g[(Ellipsis, *k)]
+    return out
+
+
+SLIDING_WINDOW_VIEW = register(Primitive("sliding_window_view", _sliding_window_forward, (
+    lambda g, ans, x, window_shape, axis: add_windows(g, shape_of(x), window_shape, axis),  # windows added back
+)))
+
+ADD_WINDOWS = register(Primitive("add_windows", _add_windows_forward, (
+    lambda g, ans, x, shape, window_shape, axis: sliding_window_view(g, window_shape, axis),  # linear: its VJP
+)))                                                                                          # takes windows
+
 
 # ---------------------------------------------------------------------------
 # the functions users and VJPs call
@@ -177,3 +248,62 @@ def concatenate(values: Any, axis: int = 0) -> Any:
         size = shape_of(operand(value))
         offsets.append(offsets[-1] + (size[axis] if len(size) > axis else 0))
     return call(CONCATENATE, *values, axis=axis, offsets=tuple(offsets))
+
+
+def _pad_widths(pad_width: Any, ndim: int) -> tuple[tuple[int, int], ...]:
+    """np.pad's forms (an int, a pair, one pair per axis) as one (before, after) pair per axis."""
+    widths = np.asarray(pad_width)
+    if widths.dtype.kind not in "iu" or widths.ndim > 2 or (widths.ndim >= 1 and widths.shape[-1] not in (1, 2)):
+        raise ValueError(f"pad: pad_width {pad_width!r} must be an int, a pair or one pair of ints per axis")
+    try:
+        pairs = np.broadcast_to(widths, (ndim, 2))
+    except ValueError:
+        raise ValueError(f"pad: pad_width {pad_width!r} does not fit an input with {ndim} axes") from None
+    if (pairs < 0).any():
+        raise ValueError(f"pad: pad_width {pad_width!r} has a negative width")
+    return tuple((int(a), int(b)) for a, b in pairs)
+
+
+def pad(x: Any, pad_width: Any, value: float = 0.0) -> Any:
+    """x surrounded by ``value`` (constant padding; ``pad_width`` as in np.pad). d/dx picks the inner part."""
+    pairs = _pad_widths(pad_width, len(shape_of(x)))
+    return call(PAD, x, pad_width=pairs, value=float(value))
+
+
+def _window_args(x: Any, window_shape: Any, axis: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    shape = shape_of(x)
+    sizes = (window_shape,) if isinstance(window_shape, (int, np.integer)) else window_shape
+    window = tuple(int(w) for w in sizes)
+    if axis is None:
+        if len(window) != len(shape):
+            raise ValueError(f"sliding_window_view: window_shape {window} needs one entry per axis of the "
+                             f"input {shape} when axis is None")
+        axes: tuple[int, ...] = tuple(range(len(shape)))
+    else:
+        axes = tuple(int(a) % len(shape) if -len(shape) <= a < len(shape) else int(a)
+                     for a in ((axis,) if isinstance(axis, (int, np.integer)) else axis))
+        if len(axes) != len(window) or any(not 0 <= a < len(shape) for a in axes):
+            raise ValueError(f"sliding_window_view: axis {axis!r} must name one axis of the input {shape} "
+                             f"per entry of window_shape {window}")
+    for a in set(axes):
+        need = builtins.sum(w - 1 for w, b in zip(window, axes, strict=True) if b == a) + 1
+        if min(window) < 1 or need > shape[a]:
+            raise ValueError(f"sliding_window_view: window_shape {window} does not fit the input {shape} "
+                             f"along axis {a}")
+    return window, tuple(int(a) for a in axes)
+
+
+def sliding_window_view(x: Any, window_shape: Any, axis: Any = None) -> Any:
+    """Every window of ``window_shape`` (NumPy's sliding_window_view): the window axes are appended.
+
+    A read-only view forward; the VJP adds each window's gradient back onto the input
+    (``add_windows``), whose own VJP takes the windows again. Strides and dilation are
+    plain indexing of the result (``w[..., ::2, ::2, :, :]``).
+    """
+    window, axes = _window_args(x, window_shape, axis)
+    return call(SLIDING_WINDOW_VIEW, x, window_shape=window, axis=axes)
+
+
+def add_windows(g: Any, shape: tuple[int, ...], window_shape: tuple[int, ...], axis: tuple[int, ...]) -> Any:
+    """zeros(shape) with every window of g added back in place (the VJP of sliding_window_view)."""
+    return call(ADD_WINDOWS, g, shape=tuple(shape), window_shape=tuple(window_shape), axis=tuple(axis))
