@@ -177,3 +177,19 @@ def test_gradients_of_the_new_methods(method: str) -> None:
              "mT": lambda v: v.mT, "clone": lambda v: v.clone(), "pow": lambda v: v.pow(3)}
     weights = RNG.normal(size=(12,))
     assert ag.gradcheck(lambda v: (calls[method](v).reshape(-1) * weights).sum(), [RNG.normal(size=(2, 3, 2))])
+
+
+def test_float_and_double_casts_carry_the_gradient_back() -> None:
+    x = Value(np.array([1.5, -2.0]))
+    y = x.float()
+    assert y.dtype == np.float32 and y.float() is y and x.double() is x
+    (y * y).sum().backward()
+    assert x.grad.dtype == np.float64
+    np.testing.assert_allclose(x.grad, 2 * x.data, rtol=1e-7)
+    z = Value(np.array([0.5], dtype=np.float32))
+    w = z.double()
+    assert w.dtype == np.float64
+    (w * 3.0).sum().backward()
+    assert z.grad.dtype == np.float32 and z.grad[0] == 3.0
+    with pytest.raises(TypeError, match="float32 or float64"):
+        ag.ops.astype(x, np.int64)

@@ -28,6 +28,7 @@ from autograd.ops.composites import clip, mean, relu, sigmoid, squeeze, stack, u
 from autograd.ops.elementwise import (
     ABSOLUTE,
     ADD,
+    ASTYPE,
     COS,
     DIVIDE,
     ERF,
@@ -48,6 +49,7 @@ from autograd.ops.elementwise import (
     WHERE,
     absolute,
     add,
+    astype,
     cos,
     divide,
     erf,
@@ -110,7 +112,7 @@ __all__ = [
     "relu", "reshape", "scatter_add", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh",
     "transpose", "unbroadcast", "unsqueeze", "var", "vdot", "where",
     "ADD_WINDOWS", "EINSUM", "ERFC", "EXPM1", "LOG1P", "PAD", "SLIDING_WINDOW_VIEW",
-    "add_windows", "einsum", "erfc", "expm1", "pad", "sliding_window_view",
+    "add_windows", "einsum", "erfc", "expm1", "pad", "sliding_window_view", "ASTYPE", "astype",
 ]
 
 
@@ -177,6 +179,7 @@ for _name, _method in (
     ("pow", pytorch.pow), ("permute", pytorch.permute), ("view", pytorch.view), ("clone", pytorch.clone),
     ("argmax", pytorch.argmax), ("argmin", pytorch.argmin), ("softmax", pytorch.softmax),
     ("log_softmax", pytorch.log_softmax), ("tolist", pytorch.tolist), ("t", pytorch.t), ("clamp", pytorch.clamp),
+    ("float", pytorch.to_float32), ("double", pytorch.to_float64),
     ("zero_", pytorch.zero_), ("fill_", pytorch.fill_), ("copy_", pytorch.copy_), ("clamp_", pytorch.clamp_),
 ):
     setattr(Value, _name, _method)

@@ -204,6 +204,11 @@ EXPM1 = register(Primitive("expm1", np.expm1, (
     lambda g, ans, x: g * (ans + 1.0),                       # d (e^x - 1)/dx = e^x = expm1(x) + 1
 ), scalar_forward=math.expm1))
 
+ASTYPE = register(Primitive("astype", lambda x, dtype: np.asarray(x).astype(dtype), (
+    lambda g, ans, x, dtype: astype(g, np.result_type(_raw(x))),  # d/dx = 1: the gradient converted back
+)))
+
+
 # ---------------------------------------------------------------------------
 # the functions users and VJPs call (Values, ndarrays and numbers alike)
 
@@ -314,3 +319,11 @@ def log1p(x: Any) -> Any:
 def expm1(x: Any) -> Any:
     """e^x - 1, accurate for tiny x (expm1(1e-20) = 1e-20, where exp(x) - 1 gives 0)."""
     return call_unary(EXPM1, x)
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    """x converted to float32 or float64; d/dx = 1 (the gradient is converted back to x's dtype)."""
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"astype: dtype must be float32 or float64, got {dtype}")
+    return call(ASTYPE, x, dtype=dtype)

@@ -23,6 +23,7 @@ import numpy as np
 from autograd.arrays import as_data, pytorch_spelling, raw
 from autograd.mode import is_grad_enabled
 from autograd.ops.composites import clip
+from autograd.ops.elementwise import astype
 from autograd.ops.reductions import logsumexp
 from autograd.ops.shapes import reshape, transpose
 from autograd.value import Value
@@ -219,3 +220,13 @@ def matrix_transpose(self: Value) -> Value:
 def clamp(self: Value, min: Any = None, max: Any = None) -> Value:  # noqa: A002
     """PyTorch's name for ``clip(lo, hi)``."""
     return clip(self, min, max)  # type: ignore[no-any-return]
+
+
+def to_float32(self: Value) -> Value:
+    """``x.float()``: x in float32 (x itself when it already is); the gradient flows back in x's dtype."""
+    return self if self.dtype == np.float32 else astype(self, np.float32)  # type: ignore[no-any-return]
+
+
+def to_float64(self: Value) -> Value:
+    """``x.double()``: x in float64 (x itself when it already is); the gradient flows back in x's dtype."""
+    return self if self.dtype == np.float64 else astype(self, np.float64)  # type: ignore[no-any-return]
