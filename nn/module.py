@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from nn.hooks import RemovableHandle
 
 
 class Parameter(Value):
@@ -375,30 +376,6 @@ class Module:
             body = repr(module).replace("\n", "\n  ")
             lines.append(f"  ({name}): {body}")
         return "\n".join(lines) + "\n)"
-
-
-class RemovableHandle:
-    """What ``register_forward_hook`` returns: ``remove()`` takes the hook off (twice is harmless)."""
-
-    _next_id = 0
-
-    def __init__(self, module: Module, kind: int) -> None:
-        RemovableHandle._next_id += 1
-        self.id = RemovableHandle._next_id
-        self._module, self._kind = module, kind
-
-    def remove(self) -> None:
-        hooks = self._module._hooks
-        if hooks is not None:
-            hooks[self._kind].pop(self.id, None)
-            if not hooks[0] and not hooks[1]:
-                object.__setattr__(self._module, "_hooks", None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def zero_grads(params: Iterable[Value], set_to_none: bool = True) -> None:
