@@ -153,3 +153,48 @@ def as_constant(x: Any, op: str) -> Any:
     if isinstance(x, (list, tuple)):
         return as_constant(np.asarray(x), op)
     raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}")
+
+
+def pytorch_spelling(name: str, axis: Any, keepdims: Any, spelled: dict[str, Any]) -> tuple[Any, Any]:
+    """``axis`` and ``keepdims`` given PyTorch's ``dim=`` / ``keepdim=`` in ``spelled`` (NumPy's stay primary).
+
+    Called only when a function got keyword arguments it does not name, so a NumPy-spelled
+    call pays nothing. Both spellings of one argument, or any other keyword: TypeError.
+    """
+    spelled = dict(spelled)
+    if "dim" in spelled:
+        if axis is not None:
+            raise TypeError(f"{name}: got both axis= and dim= (one argument: axis is NumPy's name, dim PyTorch's)")
+        axis = spelled.pop("dim")
+    if "keepdim" in spelled:
+        if keepdims:
+            raise TypeError(f"{name}: got both keepdims= and keepdim= (NumPy's and PyTorch's names of one argument)")
+        keepdims = bool(spelled.pop("keepdim"))
+    if spelled:
+        raise TypeError(f"{name}: unexpected argument(s) {', '.join(sorted(spelled))}")
+    return axis, keepdims
+
+
+def format_grad(grad: Any) -> str:
+    """A gradient in a repr: None, the shape of a Value or an array, or the number."""
+    if grad is None:
+        return "None"
+    if isinstance(grad, Node):
+        return f"Value {np.shape(grad.data)}"
+    if type(grad) is np.ndarray:
+        return f"array {grad.shape}"
+    return f"{grad:.6g}"
+
+
+def few_numbers(x: Any, items: int = 6) -> str:
+    """Up to ``items`` numbers of a scalar or an array (``-`` for None); digits only, so safe in HTML."""
+    if x is None:
+        return "-"
+    if isinstance(x, Node):
+        x = x.data
+    array = np.asarray(x)
+    if array.ndim == 0:
+        return f"{float(array):.6g}"
+    flat = array.ravel()
+    text = ", ".join(f"{float(v):.4g}" for v in flat[:items]) + (", ..." if flat.size > items else "")
+    return f"[{text}]"

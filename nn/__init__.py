@@ -9,7 +9,8 @@ Everything here is composed from autograd's public primitives; no activation or
 loss defines a derivative of its own.
 """
 
-from nn import data, init, metrics, optim, utils
+from autograd import enable_grad, no_grad
+from nn import data, functional, init, metrics, optim, utils
 from nn.activations import (
     ELU,
     GELU,
@@ -63,6 +64,7 @@ from nn.activations_smooth import (
     tanhshrink,
 )
 from nn.attention import MultiheadAttention, scaled_dot_product_attention
+from nn.containers import ModuleDict, ModuleList, ParameterList
 from nn.conv import Conv1d, Conv2d, conv1d, conv2d
 from nn.early_stopping import EarlyStopping
 from nn.embedding import Embedding, embedding
@@ -71,21 +73,29 @@ from nn.flatten import Flatten, Identity, Unflatten
 from nn.init import manual_seed
 from nn.layers import MLP, Dropout, Linear, Sequential
 from nn.losses import (
+    CosineEmbeddingLoss,
+    HingeLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    SmoothL1Loss,
+    cosine_embedding_loss,
+    hinge_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    smooth_l1_loss,
+)
+from nn.losses_classification import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
-    HingeLoss,
-    HuberLoss,
-    L1Loss,
-    MSELoss,
     NLLLoss,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
-    hinge_loss,
-    huber_loss,
-    l1_loss,
-    mse_loss,
     nll_loss,
 )
 from nn.module import Module, Parameter
@@ -128,4 +138,7 @@ __all__ = ["export_onnx",
     "Flatten", "GroupNorm", "Identity", "LayerNorm", "MaxPool1d", "MaxPool2d", "MultiheadAttention", "Unflatten",
     "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "conv1d", "conv2d", "embedding", "group_norm",
     "layer_norm", "max_pool1d", "max_pool2d", "scaled_dot_product_attention",
+    # PyTorch habits
+    "CosineEmbeddingLoss", "KLDivLoss", "ModuleDict", "ModuleList", "ParameterList", "SmoothL1Loss",
+    "cosine_embedding_loss", "enable_grad", "functional", "kl_div", "no_grad", "smooth_l1_loss",
 ]

@@ -79,21 +79,35 @@ def elu(x: Any, alpha: float = 1.0) -> Any:
     return where(positive, x, alpha * expm1(negative_part))
 
 
-def softmax(x: Any, axis: int = -1) -> Any:
+def class_axis(name: str, axis: Any, spelled: dict[str, Any]) -> Any:
+    """``axis`` (NumPy's name) or ``dim`` (PyTorch's), the last axis when neither is given; both: TypeError."""
+    if spelled:
+        if set(spelled) != {"dim"}:
+            raise TypeError(f"{name}: unexpected argument(s) {', '.join(sorted(set(spelled) - {'dim'}))}")
+        if axis is not None:
+            raise TypeError(f"{name}: got both axis= and dim= (one argument: axis is NumPy's name, dim PyTorch's)")
+        axis = spelled["dim"]
+    return -1 if axis is None else axis
+
+
+def softmax(x: Any, axis: Any = None, **spelled: Any) -> Any:
     """e^(x_i - m) / sum_j e^(x_j - m) with m = max x (a constant shift: the result is unchanged, nothing overflows).
 
-    d softmax_i / dx_j = s_i (delta_ij - s_j).
+    d softmax_i / dx_j = s_i (delta_ij - s_j). Over ``axis`` (or ``dim``), the last by default.
     """
+    axis = class_axis("softmax", axis, spelled)
     e = exp(x - derived("max", x, axis=axis))
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def log_softmax(x: Any, axis: int = -1) -> Any:
+def log_softmax(x: Any, axis: Any = None, **spelled: Any) -> Any:
     """x_i - logsumexp(x), computed as x'_i - logsumexp(x') with x' = x - max x; d/dx_j = delta_ij - softmax_j.
 
     Shifting first (a constant: the derivative is unchanged) keeps both terms small, so their
     difference keeps its digits for large x ([1e308, 1e308] gives -log 2, not 0 or NaN).
+    Over ``axis`` (or ``dim``), the last by default.
     """
+    axis = class_axis("log_softmax", axis, spelled)
     shifted = x - derived("finite_max", x, axis=axis)
     return shifted - logsumexp(shifted, axis=axis, keepdims=True)
 
@@ -212,9 +226,9 @@ class ELU(Module):
 class Softmax(Module):
     """Module form of :func:`softmax` over ``axis``."""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, axis: Any = None, **spelled: Any) -> None:
         super().__init__()
-        self.axis = axis
+        self.axis = class_axis("Softmax", axis, spelled)
 
     def forward(self, x: Any) -> Any:
         return softmax(x, self.axis)

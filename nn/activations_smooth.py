@@ -12,7 +12,7 @@ from typing import Any
 
 from autograd import exp, expm1, tanh, where
 from autograd.program import derived
-from nn.activations import _negative_abs, elu, log1p, softmax, softplus
+from nn.activations import _negative_abs, class_axis, elu, log1p, softmax, softplus
 from nn.module import Module
 
 __all__ = ["CELU", "SELU", "LogSigmoid", "Mish", "Softmin", "Tanhshrink", "celu", "logsigmoid", "mish", "selu",
@@ -81,9 +81,9 @@ def tanhshrink(x: Any) -> Any:
     return where(below, where(above, near * t * series, far), far)
 
 
-def softmin(x: Any, axis: int = -1) -> Any:
-    """softmax(-x): e^(-x_i) / sum_j e^(-x_j), the largest weight on the smallest entry."""
-    return softmax(-x, axis)
+def softmin(x: Any, axis: Any = None, **spelled: Any) -> Any:
+    """softmax(-x): e^(-x_i) / sum_j e^(-x_j), the largest weight on the smallest entry (``axis`` or ``dim``)."""
+    return softmax(-x, class_axis("softmin", axis, spelled))
 
 
 class SELU(Module):
@@ -133,9 +133,9 @@ class Tanhshrink(Module):
 class Softmin(Module):
     """Module form of :func:`softmin` over ``axis``."""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, axis: Any = None, **spelled: Any) -> None:
         super().__init__()
-        self.axis = axis
+        self.axis = class_axis("Softmin", axis, spelled)
 
     def forward(self, x: Any) -> Any:
         return softmin(x, self.axis)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, overload
 
 import numpy as np
@@ -96,6 +96,26 @@ class Sequential(Module):
         self.add_module(str(len(self)), module)
         return self
 
+    def extend(self, modules: Iterable[Module]) -> Sequential:
+        """Add each of ``modules`` at the end; returns self."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Put ``module`` before position ``index`` (negative counts from the end); the modules are renumbered."""
+        modules = list(self._modules.values())
+        if not -len(modules) <= index <= len(modules):
+            raise IndexError(f"Sequential.insert: index {index} is out of range for {len(modules)} modules")
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential.insert: expected a Module, got {type(module).__name__}")
+        modules.insert(index, module)
+        for name in list(self._modules):
+            delattr(self, name)
+        for position, item in enumerate(modules):
+            self.add_module(str(position), item)
+        return self
+
 
 class MLP(Sequential):
     """A multilayer perceptron: Linear layers with an activation between them (none after the last).
@@ -132,6 +152,25 @@ class MLP(Sequential):
         super().__init__(*modules)
 
 
+def dropout(x: Any, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None) -> Any:
+    """Training: each element zeroed with probability p, the rest scaled by 1/(1-p); otherwise x itself.
+
+    The mask is a constant, so d out/dx = mask / (1 - p). ``rng``: default ``nn.init``'s generator.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    raw = x.data if isinstance(x, Value) else np.asarray(x)
+    shape = np.shape(raw)
+    dtype = raw.dtype if isinstance(raw, np.ndarray) and raw.dtype.kind == "f" else np.dtype(np.float64)
+    if p == 1.0:
+        return x * np.zeros(shape, dtype=dtype)
+    rng = rng if rng is not None else init.default_generator()
+    keep = rng.random(shape) >= p
+    return x * (keep / (1.0 - p)).astype(dtype)
+
+
 class Dropout(Module):
     """Training: zero each element with probability p and scale the rest by 1/(1-p); eval: identity.
 
@@ -150,16 +189,7 @@ class Dropout(Module):
         self.rng = rng
 
     def forward(self, x: Any) -> Any:
-        if not self.training or self.p == 0.0:
-            return x
-        raw = x.data if isinstance(x, Value) else np.asarray(x)
-        shape = np.shape(raw)
-        dtype = raw.dtype if isinstance(raw, np.ndarray) and raw.dtype.kind == "f" else np.dtype(np.float64)
-        if self.p == 1.0:
-            return x * np.zeros(shape, dtype=dtype)
-        rng = self.rng if self.rng is not None else init.default_generator()
-        keep = rng.random(shape) >= self.p
-        return x * (keep / (1.0 - self.p)).astype(dtype)
+        return dropout(x, self.p, self.training, self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

@@ -1,4 +1,6 @@
-"""Losses, each a function and a Module (PyTorch's names), composed only from autograd's primitives.
+"""Regression and embedding losses, each a function and a Module (PyTorch's names and options), from primitives.
+
+The classification losses (cross entropy, NLL, binary cross entropy) are in ``nn/losses_classification.py``.
 
 Every loss takes ``reduction``: 'mean' (default), 'sum' or 'none' (the per-element
 losses).  Predictions and targets must have the same shape: a loss never
@@ -18,13 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Value, exp, log, log1p, logsumexp, relu, where
+from autograd import Value, exp, log, relu, sqrt, where
 from nn.module import Module
 
 __all__ = [
-    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss", "HuberLoss", "L1Loss", "MSELoss", "NLLLoss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "hinge_loss", "huber_loss",
-    "l1_loss", "mse_loss", "nll_loss",
+    "CosineEmbeddingLoss", "HingeLoss", "HuberLoss", "KLDivLoss", "L1Loss", "MSELoss", "SmoothL1Loss",
+    "cosine_embedding_loss", "hinge_loss", "huber_loss", "kl_div", "l1_loss", "mse_loss", "smooth_l1_loss",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -96,58 +97,51 @@ def huber_loss(prediction: Any, target: Any, reduction: str = "mean", delta: flo
     return _reduce(where(inside, 0.5 * near * near, delta * (size - 0.5 * delta)), reduction)
 
 
-# ---------------------------------------------------------------------------
-# binary classification
+def smooth_l1_loss(prediction: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Any:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (PyTorch's SmoothL1Loss: huber_loss / beta; L1 at 0)."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    if beta == 0:
+        return l1_loss(prediction, target, reduction)
+    return huber_loss(prediction, target, reduction, delta=beta) / beta
 
-_LOG_FLOOR = -100.0  # PyTorch clamps log(p) at -100 in binary_cross_entropy
-_SLOPE_FLOOR = 1e-12  # and its gradient divides by max(p (1 - p), 1e-12)
 
+def kl_div(prediction: Any, target: Any, reduction: str = "mean", log_target: bool = False) -> Any:
+    """KL(target || q) per element from log-probabilities ``prediction`` = log q: t (log t - log q), 0 where t = 0.
 
-def _clamped_log(p: Any) -> Any:
-    """max(log p, -100) with d/dp = 1 / max(p, 1e-12), as PyTorch's binary_cross_entropy.
-
-    Where p <= 1e-12 the value is the constant max(log p, -100) plus (p - p), whose derivative
-    1e12 is the large learning signal PyTorch gives there (a clamp of p would give none).
+    With ``log_target`` the target is given as log t: exp(log t) (log t - log q). ``reduction`` as
+    PyTorch: 'mean' averages over every element, 'batchmean' divides the sum by the batch size (the
+    true KL divergence per sample), 'sum', 'none'. d/dlog q = -t.
     """
-    data = _as_array(p)
-    small = data <= _SLOPE_FLOOR
-    if not np.any(small):
-        return log(p)
-    floor = np.maximum(np.log(np.maximum(data, np.finfo(data.dtype).tiny)), _LOG_FLOOR).astype(data.dtype)
-    steep = floor + (p - data) / _SLOPE_FLOOR
-    return where(small, steep, log(where(small, 1.0, p)))
+    if reduction not in (*_REDUCTIONS, "batchmean"):
+        raise ValueError(f"kl_div: reduction must be one of {(*_REDUCTIONS, 'batchmean')}, got {reduction!r}")
+    target = _prepare("kl_div", prediction, target, "sum")
+    if log_target:
+        losses = exp(target) * (target - prediction)
+    else:
+        t = _as_array(target)
+        log_t = log(where(t > 0, target, 1.0))  # t log t = 0 at t = 0 (xlogy), without log(0)
+        losses = where(t > 0, target * (log_t - prediction), 0.0 * prediction)
+    if reduction == "batchmean":
+        shape = _as_array(prediction).shape
+        return losses.sum() / float(shape[0] if shape else 1)
+    return _reduce(losses, reduction)
 
 
-def binary_cross_entropy(prediction: Any, target: Any, reduction: str = "mean") -> Any:
-    """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1], each log clamped at -100 (as PyTorch).
+def cosine_embedding_loss(x1: Any, x2: Any, target: Any, margin: float = 0.0, reduction: str = "mean") -> Any:
+    """1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where it is -1 (rows of (N, D) or one (D,)).
 
-    d/dp = (p - t) / (p (1 - p)), with p and 1 - p taken as at least 1e-12 there (as PyTorch), so
-    p = 0 or 1 gives a finite loss, a large finite gradient and no warning.
-
-    Raises:
-        ValueError: for a prediction or a target outside [0, 1].
+    cos = sum(x1 x2) / sqrt((sum x1^2 + 1e-12)(sum x2^2 + 1e-12)), as PyTorch computes it.
     """
-    target = _prepare("binary_cross_entropy", prediction, target, reduction)
-    p = _as_array(prediction)
-    if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
-        raise ValueError("binary_cross_entropy: prediction must hold probabilities in [0, 1] (pass logits to "
-                         "binary_cross_entropy_with_logits)")
-    if np.any((target < 0) | (target > 1)):
-        raise ValueError("binary_cross_entropy: target must hold probabilities in [0, 1], got values from "
-                         f"{np.min(target):g} to {np.max(target):g}")
-    return _reduce(-(target * _clamped_log(prediction) + (1.0 - target) * _clamped_log(1.0 - prediction)),
-                   reduction)
-
-
-def binary_cross_entropy_with_logits(prediction: Any, target: Any, reduction: str = "mean") -> Any:
-    """BCE of sigmoid(z) from the logit z: max(z, 0) - z t + log(1 + e^-|z|); d/dz = sigmoid(z) - t.
-
-    Never forms sigmoid(z) or exp of a positive number, so it is exact for |z| up to 1000.
-    """
-    target = _prepare("binary_cross_entropy_with_logits", prediction, target, reduction)
-    z = _as_array(prediction)
-    negative_abs = where(z >= 0, -prediction, prediction)
-    losses = where(z >= 0, prediction, 0.0) - prediction * target + log1p(exp(negative_abs))
+    _check_reduction("cosine_embedding_loss", reduction)
+    a, b, labels = _as_array(x1), _as_array(x2), _as_array(target)
+    if a.shape != b.shape or a.ndim not in (1, 2) or labels.shape != a.shape[:-1]:
+        raise ValueError(f"cosine_embedding_loss: inputs {a.shape} and {b.shape} with target {labels.shape} do not "
+                         "fit; expected (N, D), (N, D) and (N,), or (D,), (D,) and a 0-d target")
+    if not np.isin(labels, (-1, 1)).all():
+        raise ValueError("cosine_embedding_loss: targets must be 1 or -1")
+    cos = (x1 * x2).sum(axis=-1) / sqrt(((x1 * x1).sum(axis=-1) + 1e-12) * ((x2 * x2).sum(axis=-1) + 1e-12))
+    losses = where(labels == 1, 1.0 - cos, 0.0) + where(labels == -1, relu(cos - margin), 0.0)
     return _reduce(losses, reduction)
 
 
@@ -159,80 +153,6 @@ def hinge_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
         raise ValueError("hinge_loss: targets must be -1 or +1")
     margin = 1.0 - prediction * target
     return _reduce(relu(margin), reduction)  # max(0, margin); NaN stays NaN
-
-
-# ---------------------------------------------------------------------------
-# multi-class classification
-
-
-def _class_targets(name: str, prediction: Any, target: Any) -> np.ndarray:
-    """Check integer class targets against (N, C) or (C,) scores and return them as an int array."""
-    scores, labels = _as_array(prediction), _as_array(target)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(
-            f"{name}: targets must be integer class indices, got dtype {labels.dtype} "
-            "(for probabilities use binary_cross_entropy; convert labels with y.astype(int))"
-        )
-    if scores.ndim not in (1, 2) or labels.shape != scores.shape[:-1]:
-        raise ValueError(
-            f"{name}: prediction shape {scores.shape} and target shape {labels.shape} do not match; "
-            "expected prediction (N, C) with target (N,), or prediction (C,) with a 0-d target"
-        )
-    classes = scores.shape[-1]
-    if labels.size and (np.minimum.reduce(labels, None) < 0 or np.maximum.reduce(labels, None) >= classes):
-        bad = labels[(labels < 0) | (labels >= classes)].ravel()[0]
-        raise ValueError(f"{name}: target class {bad} is out of range for {classes} classes")
-    return labels.astype(np.intp)  # a copy: the graph must not see later changes to the caller's array
-
-
-def nll_loss(prediction: Any, target: Any, reduction: str = "mean") -> Any:
-    """-log_p[n, t_n] picked from log-probabilities log_p; d/dlog_p = -onehot(t).
-
-    Args:
-        prediction: log-probabilities, shape (N, C) (or (C,) for one sample).
-        target: integer class indices in [0, C), shape (N,) (or 0-d).
-        reduction: 'mean' (over N), 'sum' or 'none'.
-
-    Raises:
-        TypeError: for non-integer targets. ValueError: for out-of-range classes or mismatched shapes.
-    """
-    _check_reduction("nll_loss", reduction)
-    return _reduce(-_picked(prediction, _class_targets("nll_loss", prediction, target)), reduction)
-
-
-def _picked(prediction: Any, labels: np.ndarray) -> Any:
-    """prediction[n, labels[n]] for each n (prediction[labels] for one sample), targets already checked."""
-    if not isinstance(prediction, Value):
-        prediction = np.asarray(prediction)  # nested lists too
-    if labels.ndim == 0:
-        return prediction[int(labels)]
-    return prediction[np.arange(labels.shape[0]), labels]
-
-
-def cross_entropy(prediction: Any, target: Any, reduction: str = "mean") -> Any:
-    """nll_loss(log_softmax(z), t) = logsumexp(z_n) - z_n[t_n]; d/dz = softmax(z) - onehot(t).
-
-    Args:
-        prediction: logits z, shape (N, C) (or (C,) for one sample); any real numbers.
-        target: integer class indices in [0, C), shape (N,) (or 0-d).
-        reduction: 'mean' (over N), 'sum' or 'none'.
-
-    Raises:
-        TypeError: for non-integer targets. ValueError: for out-of-range classes or mismatched shapes.
-    """
-    _check_reduction("cross_entropy", reduction)
-    labels = _class_targets("cross_entropy", prediction, target)
-    # -log_softmax(z)[t] written as logsumexp(z') - z'[t] with z' = z - max(z) (a constant shift, so the
-    # same derivative): both terms are then small, and their difference does not cancel the answer away
-    # for large logits (float32 [1e6, 1e6, 1e6 - 1] would lose 0.013 of a 0.862 loss).
-    shifted = prediction - _row_max(prediction)
-    return _reduce(logsumexp(shifted, axis=-1) - _picked(shifted, labels), reduction)
-
-
-def _row_max(z: Any) -> np.ndarray:
-    """max(z) along the last axis (kept), 0 where it is not finite: a constant to shift logits by."""
-    m = np.max(_as_array(z), axis=-1, keepdims=True)
-    return np.where(np.isfinite(m), m, 0.0).astype(m.dtype, copy=False)
 
 
 # ---------------------------------------------------------------------------
@@ -279,36 +199,43 @@ class HuberLoss(_Loss):
         return f"reduction={self.reduction!r}, delta={self.delta:g}"
 
 
-class BCELoss(_Loss):
-    """Module form of :func:`binary_cross_entropy`."""
-
-    def forward(self, prediction: Any, target: Any) -> Any:
-        return binary_cross_entropy(prediction, target, self.reduction)
-
-
-class BCEWithLogitsLoss(_Loss):
-    """Module form of :func:`binary_cross_entropy_with_logits`."""
-
-    def forward(self, prediction: Any, target: Any) -> Any:
-        return binary_cross_entropy_with_logits(prediction, target, self.reduction)
-
-
-class CrossEntropyLoss(_Loss):
-    """Module form of :func:`cross_entropy`."""
-
-    def forward(self, prediction: Any, target: Any) -> Any:
-        return cross_entropy(prediction, target, self.reduction)
-
-
-class NLLLoss(_Loss):
-    """Module form of :func:`nll_loss`."""
-
-    def forward(self, prediction: Any, target: Any) -> Any:
-        return nll_loss(prediction, target, self.reduction)
-
-
 class HingeLoss(_Loss):
     """Module form of :func:`hinge_loss`."""
 
     def forward(self, prediction: Any, target: Any) -> Any:
         return hinge_loss(prediction, target, self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Module form of :func:`smooth_l1_loss`."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if beta < 0:
+            raise ValueError(f"SmoothL1Loss: beta must be non-negative, got {beta}")
+        self.beta = float(beta)
+
+    def forward(self, prediction: Any, target: Any) -> Any:
+        return smooth_l1_loss(prediction, target, self.reduction, self.beta)
+
+
+class KLDivLoss(Module):
+    """Module form of :func:`kl_div` (``reduction`` also 'batchmean')."""
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__()
+        self.reduction, self.log_target = reduction, bool(log_target)
+
+    def forward(self, prediction: Any, target: Any) -> Any:
+        return kl_div(prediction, target, self.reduction, self.log_target)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """Module form of :func:`cosine_embedding_loss`."""
+
+    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = float(margin)
+
+    def forward(self, x1: Any, x2: Any, target: Any) -> Any:
+        return cosine_embedding_loss(x1, x2, target, self.margin, self.reduction)

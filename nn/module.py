@@ -19,12 +19,13 @@ but not in ``parameters()``. They are plain ndarrays, never part of a graph.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from autograd import Value
+from nn.hooks import RemovableHandle
 
 
 class Parameter(Value):
@@ -134,7 +135,41 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        if self._hooks is None:  # the common case: one attribute check
+            return self.forward(*args, **kwargs)
+        pre, post = self._hooks
+        for hook in list(pre.values()):
+            changed = hook(self, args)
+            if changed is not None:
+                args = changed if isinstance(changed, tuple) else (changed,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(post.values()):
+            changed = hook(self, args, output)
+            if changed is not None:
+                output = changed
+        return output
+
+    _hooks: tuple[dict[int, Callable[..., Any]], dict[int, Callable[..., Any]]] | None = None
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each forward; a non-None result replaces the args. Returns a handle
+        whose ``remove()`` takes the hook off again (as PyTorch)."""
+        return self._add_hook(0, hook)
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each forward; a non-None result replaces the output.
+        Returns a handle whose ``remove()`` takes the hook off again (as PyTorch)."""
+        return self._add_hook(1, hook)
+
+    def _add_hook(self, kind: int, hook: Callable[..., Any]) -> RemovableHandle:
+        if not callable(hook):
+            raise TypeError(f"a forward hook must be callable, got {type(hook).__name__}")
+        if self._hooks is None:
+            object.__setattr__(self, "_hooks", ({}, {}))
+        assert self._hooks is not None
+        handle = RemovableHandle(self, kind)
+        self._hooks[kind][handle.id] = hook
+        return handle
 
     # ------------------------------------------------------------------ traversal
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
@@ -223,10 +258,10 @@ class Module:
             yield param
 
     # ------------------------------------------------------------------ state
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (``grad`` becomes None, as PyTorch's set_to_none)."""
-        for param in self.parameters():
-            param.grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient (``grad`` becomes None), or with ``set_to_none=False``
+        set each existing gradient to zeros (a parameter without one keeps None, as PyTorch)."""
+        zero_grads(self.parameters(), set_to_none)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Set ``requires_grad`` on every parameter (False freezes them); returns self."""
@@ -343,3 +378,12 @@ class Module:
             body = repr(module).replace("\n", "\n  ")
             lines.append(f"  ({name}): {body}")
         return "\n".join(lines) + "\n)"
+
+
+def zero_grads(params: Iterable[Value], set_to_none: bool = True) -> None:
+    """grad = None for each parameter, or (``set_to_none=False``) existing gradients set to zeros."""
+    for param in params:
+        if set_to_none or param.grad is None:
+            param.grad = None
+        else:
+            param.grad = np.zeros_like(param.grad.data if isinstance(param.grad, Value) else param.grad)

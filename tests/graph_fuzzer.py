@@ -153,6 +153,7 @@ UNARY = {
     "erfc": ("ag.erfc({a})", ("erfc",)),
     "log1p": ("ag.log1p({a} * {a})", ("log1p", "multiply")),
     "expm1": ("ag.expm1({a})", ("expm1",)),
+    "astype": ("ag.ops.astype({a}, getattr({a}, 'dtype', 'float64'))", ("astype",)),  # to its own dtype
     "negative": ("-{a}", ("negative",)),
     "sigmoid": ("ag.sigmoid({a})", ("exp", "divide", "where")),
     "square": ("{a} ** 2", ("power",)),

@@ -490,6 +490,7 @@ CATALOGUE: dict[str, dict[str, Callable[[], Strategy[Case]]]] = {
     "log1p": {**unary(lambda x: x.log1p(), -0.8, 3.0),
               "tiny": lambda: unary(lambda x: x.log1p(), -1e-3, 1e-3)["array"]()},
     "expm1": unary(lambda x: x.expm1()),
+    "astype": unary(lambda x: ops.astype(x * x, np.float64)),
     "erfc": {**unary(lambda x: x.erfc()), "tail": lambda: unary(lambda x: x.erfc(), 2.0, 8.0)["array"]()},
     "pad": {"array": pad_case},
     "sliding_window_view": {"array": sliding_window_case},

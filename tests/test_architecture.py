@@ -31,6 +31,7 @@ LAYERS = [
     {"autograd.ops.reductions"},
     {"autograd.ops.linalg"},
     {"autograd.ops.composites"},
+    {"autograd.ops.pytorch"},
     {"autograd.ops"},
     {"autograd.engine"},
     {"autograd.anomaly", "autograd.function", "autograd.functional"},

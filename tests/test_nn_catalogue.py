@@ -26,7 +26,7 @@ import nn
 from autograd import Value
 from autograd.checking import numerical_grad
 from autograd.testing import arrays, shapes
-from nn import activations, activations_hard, activations_smooth, losses
+from nn import activations, activations_hard, activations_smooth, losses, losses_classification
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,30 @@ LOSSES = [
           "hinge_loss", avoid=(0.0,)),
     Entry("cross_entropy", lambda x, r: nn.cross_entropy(x, _classes(x.shape), r), "cross_entropy", min_dims=2),
     Entry("nll_loss", lambda x, r: nn.nll_loss(x, _classes(x.shape), r), "nll_loss", min_dims=2),
+    # PyTorch's options
+    Entry("cross_entropy(weight, ignore_index, label_smoothing)", lambda x, r: nn.cross_entropy(
+        x, _ignoring(_classes(x.shape)), r, weight=_fixed(x.shape[-1:], 1) ** 2 + 0.5, label_smoothing=0.2),
+        "cross_entropy", min_dims=2),
+    Entry("nll_loss(weight)", lambda x, r: nn.nll_loss(x, _classes(x.shape), r, weight=_fixed(x.shape[-1:], 1) ** 2),
+          "nll_loss", min_dims=2),
+    Entry("binary_cross_entropy_with_logits(weight, pos_weight)", lambda x, r: nn.binary_cross_entropy_with_logits(
+        x, np.random.default_rng(3).random(x.shape), r, weight=_fixed(x.shape, 1) ** 2,
+        pos_weight=_fixed(x.shape[-1:], 2) ** 2 + 0.1), "binary_cross_entropy_with_logits"),
+    Entry("smooth_l1_loss(beta=0.5)", lambda x, r: nn.smooth_l1_loss(x, np.zeros(x.shape), r, beta=0.5),
+          "smooth_l1_loss", avoid=(-0.5, 0.5)),
+    Entry("kl_div", lambda x, r: nn.kl_div(x, np.random.default_rng(4).random(x.shape), r), "kl_div"),
+    Entry("kl_div(log_target)", lambda x, r: nn.kl_div(x, _fixed(x.shape, 3), r, log_target=True), "kl_div"),
+    Entry("cosine_embedding_loss", lambda x, r: nn.cosine_embedding_loss(
+        x + 4.0, _fixed(x.shape, 4), np.ones(x.shape[:-1]), reduction=r), "cosine_embedding_loss", min_dims=2),
 ]
+
+
+def _ignoring(classes: np.ndarray) -> np.ndarray:
+    """Class targets whose last one (of two or more) is -100, PyTorch's default ignore_index."""
+    if classes.size > 1:
+        classes = classes.copy()
+        classes.flat[-1] = -100
+    return classes
 
 
 def _public_functions(module: Any) -> set[str]:
@@ -124,7 +147,7 @@ def _public_functions(module: Any) -> set[str]:
 def test_catalogue_covers_every_activation_and_loss() -> None:
     public = set().union(*(_public_functions(m) for m in (activations, activations_hard, activations_smooth)))
     assert {e.covers for e in ACTIVATIONS} == public
-    assert {e.covers for e in LOSSES} == _public_functions(losses)
+    assert {e.covers for e in LOSSES} == _public_functions(losses) | _public_functions(losses_classification)
 
 
 def _projection(shape: tuple[int, ...]) -> np.ndarray:
@@ -246,7 +269,10 @@ def _extreme_loss_inputs(entry: Entry, x: np.ndarray) -> tuple[np.ndarray, Any]:
     return x, np.resize(np.array([1000.0, -1000.0, 0.0, 0.25, 1.0]), x.shape)
 
 
-_LOSS_FUNCTIONS = {name: getattr(losses, name) for name in _public_functions(losses)}
+_LOSS_FUNCTIONS = {name: getattr(module, name) for module in (losses, losses_classification)
+                   for name in _public_functions(module)}
+_LOSS_FUNCTIONS["cosine_embedding_loss"] = lambda p, t, r: nn.cosine_embedding_loss(
+    p, t, np.resize([1.0, -1.0], np.shape(p)[:-1]), reduction=r)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum"])

@@ -21,11 +21,14 @@ from typing import Any
 
 import numpy as np
 
+import autograd.ops.pytorch as pytorch
 from autograd.apply import binary_operator, unary_method
+from autograd.arrays import pytorch_spelling
 from autograd.ops.composites import clip, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
 from autograd.ops.elementwise import (
     ABSOLUTE,
     ADD,
+    ASTYPE,
     COS,
     DIVIDE,
     ERF,
@@ -46,6 +49,7 @@ from autograd.ops.elementwise import (
     WHERE,
     absolute,
     add,
+    astype,
     cos,
     divide,
     erf,
@@ -108,7 +112,7 @@ __all__ = [
     "relu", "reshape", "scatter_add", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh",
     "transpose", "unbroadcast", "unsqueeze", "var", "vdot", "where",
     "ADD_WINDOWS", "EINSUM", "ERFC", "EXPM1", "LOG1P", "PAD", "SLIDING_WINDOW_VIEW",
-    "add_windows", "einsum", "erfc", "expm1", "pad", "sliding_window_view",
+    "add_windows", "einsum", "erfc", "expm1", "pad", "sliding_window_view", "ASTYPE", "astype",
 ]
 
 
@@ -156,8 +160,8 @@ def _numpy_reduction(function: Any) -> Any:
         if dtype is not None and np.dtype(dtype) != self.dtype:
             raise TypeError(f"{function.__name__}: dtype={dtype} differs from the Value's {self.dtype}; "
                             "convert the data first")
-        if kwargs:
-            raise TypeError(f"{function.__name__}: unexpected argument(s) {', '.join(sorted(kwargs))}")
+        if kwargs:  # PyTorch's dim= / keepdim=
+            axis, keepdims = pytorch_spelling(function.__name__, axis, keepdims, kwargs)
         return function(self, axis, keepdims)  # type: ignore[no-any-return]
 
     method.__name__ = function.__name__
@@ -165,17 +169,27 @@ def _numpy_reduction(function: Any) -> Any:
     return method
 
 
-def _flatten_method(self: Value) -> Value:
-    """The elements in one axis."""
-    return reshape(self, (-1,))  # type: ignore[no-any-return]
-
-
 for _name, _method in (
     ("__getitem__", getitem), ("maximum", maximum), ("minimum", minimum), ("sum", _numpy_reduction(sum)),
     ("max", _numpy_reduction(max)), ("min", _numpy_reduction(min)), ("mean", _numpy_reduction(mean)),
     ("var", var), ("logsumexp", logsumexp), ("broadcast_to", broadcast_to),
     ("squeeze", squeeze), ("unsqueeze", unsqueeze), ("relu", relu), ("sigmoid", sigmoid), ("clip", clip),
-    ("reshape", _reshape_method), ("transpose", _transpose_method), ("flatten", _flatten_method),
+    ("reshape", _reshape_method), ("transpose", _transpose_method), ("flatten", pytorch.flatten),
+    # PyTorch's names (autograd/ops/pytorch.py)
+    ("pow", pytorch.pow), ("permute", pytorch.permute), ("view", pytorch.view), ("clone", pytorch.clone),
+    ("argmax", pytorch.argmax), ("argmin", pytorch.argmin), ("softmax", pytorch.softmax),
+    ("log_softmax", pytorch.log_softmax), ("tolist", pytorch.tolist), ("t", pytorch.t), ("clamp", pytorch.clamp),
+    ("float", pytorch.to_float32), ("double", pytorch.to_float64),
+    ("zero_", pytorch.zero_), ("fill_", pytorch.fill_), ("copy_", pytorch.copy_), ("clamp_", pytorch.clamp_),
 ):
     setattr(Value, _name, _method)
+Value.mT = property(pytorch.matrix_transpose, doc="The last two axes swapped.")  # type: ignore[method-assign, assignment]
+
+# In place without a graph, a new node while recording (the rule: autograd/ops/pytorch.py's docstring)
+for _ufunc, _operator, _symbol, _method_name in (
+    (np.add, "__add__", "+", "add_"), (np.subtract, "__sub__", "-", "sub_"),
+    (np.multiply, "__mul__", "*", "mul_"), (np.divide, "__truediv__", "/", "div_"),
+):
+    setattr(Value, _operator.replace("__", "__i", 1), pytorch._in_place_operator(_ufunc, _operator, _symbol))
+    setattr(Value, _method_name, pytorch._in_place_method(_ufunc, _method_name, _symbol))
 Value.T = property(lambda self: transpose(self, None), doc="The array with its axes reversed.")  # type: ignore[method-assign, assignment]

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd.apply import call
-from autograd.arrays import normalize_axis, operand, shape_of
+from autograd.arrays import normalize_axis, operand, pytorch_spelling, shape_of
 from autograd.arrays import raw as _raw
 from autograd.ops.elementwise import WHERE, divide, exp, where
 from autograd.ops.reductions import sum  # noqa: A004
@@ -29,14 +29,18 @@ def _count(shape: tuple[int, ...], axis: Any) -> int:
     return math.prod(shape[a] for a in axes)
 
 
-def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+def mean(x: Any, axis: Any = None, keepdims: bool = False, **spelled: Any) -> Any:
     """Average over ``axis``: sum(x) / n, so d mean/dx_i = 1/n."""
+    if spelled:  # PyTorch's dim= / keepdim=
+        axis, keepdims = pytorch_spelling("mean", axis, keepdims, spelled)
     x = operand(x)
     return divide(sum(x, axis, keepdims), float(_count(shape_of(x), axis)))
 
 
-def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Any:
-    """Variance sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (PyTorch's default is 1)."""
+def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, **spelled: Any) -> Any:
+    """Variance sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (PyTorch's default is 1; dim= and keepdim= work)."""
+    if spelled:
+        axis, keepdims = pytorch_spelling("var", axis, keepdims, spelled)
     x = operand(x)
     centered = x - mean(x, axis, keepdims=True)
     n = _count(shape_of(x), axis) - ddof
@@ -78,18 +82,27 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
     return x
 
 
-def squeeze(x: Any, axis: Any = None) -> Any:
-    """Drop axes of length 1 (all of them, or those in ``axis``)."""
+def squeeze(x: Any, axis: Any = None, **spelled: Any) -> Any:
+    """Drop axes of length 1 (all of them, or those in ``axis``, also spelled ``dim``)."""
+    if spelled:
+        axis, _ = pytorch_spelling("squeeze", axis, False, spelled)
     return reshape(x, np.squeeze(np.empty(shape_of(x), dtype=np.bool_), axis).shape)
 
 
-def unsqueeze(x: Any, axis: int) -> Any:
-    """Insert an axis of length 1 at position ``axis``."""
+def unsqueeze(x: Any, axis: Any = None, **spelled: Any) -> Any:
+    """Insert an axis of length 1 at position ``axis`` (also spelled ``dim``)."""
+    if spelled:
+        axis, _ = pytorch_spelling("unsqueeze", axis, False, spelled)
+    if axis is None:
+        raise TypeError("unsqueeze: needs the position of the new axis (axis= or dim=)")
     return reshape(x, np.expand_dims(np.empty(shape_of(x), dtype=np.bool_), axis).shape)
 
 
-def stack(values: Any, axis: int = 0) -> Any:
-    """Join arrays of one shape along a new axis."""
+def stack(values: Any, axis: Any = None, **spelled: Any) -> Any:
+    """Join arrays of one shape along a new axis (``axis``, also spelled ``dim``; 0 by default)."""
+    if spelled:
+        axis, _ = pytorch_spelling("stack", axis, False, spelled)
+    axis = 0 if axis is None else axis
     values = list(values)
     shapes = {shape_of(v) for v in values}
     if len(shapes) > 1:

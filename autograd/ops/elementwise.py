@@ -172,7 +172,7 @@ def _tanh_vjp(g: Any, ans: Any, x: Any) -> Any:
     if type(x) is float:
         e = math.exp(-2.0 * abs(x))
         return g * (4.0 * e) / ((1.0 + e) * (1.0 + e))
-    if type(x) is np.ndarray and x.dtype in _COSH_LIMIT:
+    if type(x) is np.ndarray and x.ndim and x.dtype in _COSH_LIMIT:  # (a 0-d array: the form below)
         c = np.abs(x)
         np.minimum(c, _COSH_LIMIT[x.dtype], out=c)
         np.cosh(c, out=c)
@@ -230,6 +230,11 @@ EXPM1 = register(Primitive("expm1", np.expm1, (
     lambda g, ans, x: g * exp(x),                            # d (e^x - 1)/dx = e^x (not expm1(x) + 1: it
     # would be 0 where e^x < 2^-53)
 ), scalar_forward=math.expm1, exact=lambda m, x: m.expm1(x)))
+
+ASTYPE = register(Primitive("astype", lambda x, dtype: np.asarray(x).astype(dtype), (
+    lambda g, ans, x, dtype: astype(g, np.result_type(_raw(x))),  # d/dx = 1: the gradient converted back
+), exact=lambda m, x, dtype: x))  # exactly the same number (only its rounding to dtype differs)
+
 
 # ---------------------------------------------------------------------------
 # the functions users and VJPs call (Values, ndarrays and numbers alike)
@@ -341,3 +346,11 @@ def log1p(x: Any) -> Any:
 def expm1(x: Any) -> Any:
     """e^x - 1, accurate for tiny x (expm1(1e-20) = 1e-20, where exp(x) - 1 gives 0)."""
     return call_unary(EXPM1, x)
+
+
+def astype(x: Any, dtype: Any) -> Any:
+    """x converted to float32 or float64; d/dx = 1 (the gradient is converted back to x's dtype)."""
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"astype: dtype must be float32 or float64, got {dtype}")
+    return call(ASTYPE, x, dtype=dtype)

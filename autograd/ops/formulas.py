@@ -32,8 +32,9 @@ FORMULAS: dict[str, tuple[str, ...]] = {
     "cos": ("d cos(x)/dx = -sin(x)",),
     "erf": ("d erf(x)/dx = 2/sqrt(pi) * exp(-x^2)",),
     "erfc": ("d erfc(x)/dx = -2/sqrt(pi) * exp(-x^2)",),
-    "log1p": ("d log1p(x)/dx = 1 / (1 + x)",),
-    "expm1": ("d expm1(x)/dx = exp(x) = expm1(x) + 1",),
+    "log1p": ("d log(1 + x)/dx = 1 / (1 + x)",),
+    "expm1": ("d (exp(x) - 1)/dx = exp(x) = out + 1",),
+    "astype": ("d astype(x)/dx = 1 (g converted back to x's dtype)",),
     # matrix products
     "matmul": ("d(x @ y)/dx: g @ y^T", "d(x @ y)/dy: x^T @ g"),
     "linear": ("d(x @ W^T + b)/dx: g @ W", "d(x @ W^T + b)/dW: g^T @ x", "d(x @ W^T + b)/db: g summed over the batch"),

@@ -91,6 +91,12 @@ def _where(b: Any, cond: Any) -> str:
 # ---------------------------------------------------------------------------- shapes
 
 
+@rule("astype")
+def _astype(b: Any, dtype: Any) -> str:
+    (x,) = b.inputs()
+    return b.node("Cast", [x], to=b._type(dtype))
+
+
 @rule("reshape")
 def _reshape(b: Any, shape: tuple[int, ...]) -> str:
     (x,) = b.inputs()

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd.apply import call
-from autograd.arrays import all_finite, as_array, normalize_axis, operand, raw, shape_of
+from autograd.arrays import all_finite, as_array, normalize_axis, operand, pytorch_spelling, raw, shape_of
 from autograd.ops.elementwise import exp
 from autograd.ops.shapes import reshape
 from autograd.registry import Primitive, register
@@ -130,25 +130,33 @@ def _reduction(prim: Primitive, x: Any, axis: Any, keepdims: Any) -> Any:
     return call(prim, x, axis=normalize_axis(axis, len(shape_of(x))), keepdims=bool(keepdims))
 
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+def sum(x: Any, axis: Any = None, keepdims: bool = False, **spelled: Any) -> Any:  # noqa: A001
     """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
+    if spelled:  # PyTorch's dim= / keepdim=
+        axis, keepdims = pytorch_spelling("sum", axis, keepdims, spelled)
     if type(x) is np.ndarray:  # raw data (a VJP on the first-order path): plain NumPy
         return _add_reduce(x, axis, None, None, keepdims)
     return _reduction(SUM, x, axis, keepdims)
 
 
-def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+def max(x: Any, axis: Any = None, keepdims: bool = False, **spelled: Any) -> Any:  # noqa: A001
     """Largest element over ``axis``."""
+    if spelled:  # PyTorch's dim= / keepdim=
+        axis, keepdims = pytorch_spelling("max", axis, keepdims, spelled)
     return _reduction(MAX, x, axis, keepdims)
 
 
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, **spelled: Any) -> Any:
     """log(sum(exp(x))) over ``axis``, computed stably (the max is subtracted first); d/dx = softmax(x)."""
+    if spelled:  # PyTorch's dim= / keepdim=
+        axis, keepdims = pytorch_spelling("logsumexp", axis, keepdims, spelled)
     return _reduction(LOGSUMEXP, x, axis, keepdims)
 
 
-def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
+def min(x: Any, axis: Any = None, keepdims: bool = False, **spelled: Any) -> Any:  # noqa: A001
     """Smallest element over ``axis``."""
+    if spelled:  # PyTorch's dim= / keepdim=
+        axis, keepdims = pytorch_spelling("min", axis, keepdims, spelled)
     return _reduction(MIN, x, axis, keepdims)
 
 

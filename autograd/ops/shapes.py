@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd.apply import call
-from autograd.arrays import as_array, normalize_axis, operand, raw, shape_of
+from autograd.arrays import as_array, normalize_axis, operand, pytorch_spelling, raw, shape_of
 from autograd.registry import PerInput, Primitive, register
 
 # ---------------------------------------------------------------------------
@@ -237,8 +237,11 @@ def scatter_add(g: Any, shape: tuple[int, ...], index: Any) -> Any:
     return call(SCATTER_ADD, g, shape=tuple(shape), index=_normalize_index(index))
 
 
-def concatenate(values: Any, axis: int = 0) -> Any:
-    """Join arrays along an existing axis."""
+def concatenate(values: Any, axis: Any = None, **spelled: Any) -> Any:
+    """Join arrays along an existing axis (``axis``, also spelled ``dim``; 0 by default)."""
+    if spelled:
+        axis, _ = pytorch_spelling("concatenate", axis, False, spelled)
+    axis = 0 if axis is None else axis
     values = list(values)
     if not values:
         raise ValueError("concatenate needs at least one array")

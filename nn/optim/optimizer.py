@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from nn.module import zero_grads
 
 
 def check_non_negative(name: str, value: float) -> float:
@@ -67,11 +68,10 @@ class Optimizer:
         self.check_group(full)
         self.param_groups.append(full)
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (``grad`` becomes None)."""
-        for group in self.param_groups:
-            for param in group["params"]:
-                param.grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient (``grad`` becomes None), or with ``set_to_none=False`` set each
+        existing gradient to zeros (as PyTorch)."""
+        zero_grads((param for group in self.param_groups for param in group["params"]), set_to_none)
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
