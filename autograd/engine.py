@@ -286,7 +286,7 @@ def _walk(
     deposited: set[int] = set()
     watch = STATE.flags & ANOMALY
     general = create_graph or on_node is not None or STATE.general_path
-    value_type = Value
+    value_type, ndarray = Value, np.ndarray
     for node in order:
         g = node._g
         node._g = None
@@ -323,7 +323,10 @@ def _walk(
                 continue
             a = first.data
             gx = vjps[0](g, ans, a, **params) if params else vjps[0](g, ans, a)
-            if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
+            if type(gx) is ndarray and type(a) is ndarray:  # the common case, without getattr calls
+                if gx.shape != a.shape:
+                    gx = unbroadcast(gx, first.shape)
+            elif type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
                 gx = unbroadcast(gx, first.shape)
             previous = first._g
             first._g = gx if previous is mark else previous + gx
@@ -344,7 +347,10 @@ def _walk(
                     gx = g * b
                 else:
                     gx = vjps[0](g, ans, a, b, **params) if params else vjps[0](g, ans, a, b)
-                if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
+                if type(gx) is ndarray and type(a) is ndarray:
+                    if gx.shape != a.shape:
+                        gx = unbroadcast(gx, first.shape)
+                elif type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
                     gx = unbroadcast(gx, first.shape)
                 previous = first._g
                 first._g = gx if previous is mark else previous + gx
@@ -355,7 +361,10 @@ def _walk(
                     gx = g * a
                 else:
                     gx = vjps[1](g, ans, a, b, **params) if params else vjps[1](g, ans, a, b)
-                if type(gx) is not float and getattr(gx, "shape", ()) != getattr(b, "shape", ()):
+                if type(gx) is ndarray and type(b) is ndarray:
+                    if gx.shape != b.shape:
+                        gx = unbroadcast(gx, second.shape)
+                elif type(gx) is not float and getattr(gx, "shape", ()) != getattr(b, "shape", ()):
                     gx = unbroadcast(gx, second.shape)
                 previous = second._g
                 second._g = gx if previous is mark else previous + gx
