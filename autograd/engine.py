@@ -323,11 +323,12 @@ def _walk(
                 continue
             a = first.data
             gx = vjps[0](g, ans, a, **params) if params else vjps[0](g, ans, a)
-            if type(gx) is ndarray and type(a) is ndarray:  # the common case, without getattr calls
-                if gx.shape != a.shape:
+            if type(gx) is not float:  # floats (scalar graphs) first; then ndarrays without getattr calls
+                if type(gx) is ndarray and type(a) is ndarray:
+                    if gx.shape != a.shape:
+                        gx = unbroadcast(gx, first.shape)
+                elif getattr(gx, "shape", ()) != getattr(a, "shape", ()):
                     gx = unbroadcast(gx, first.shape)
-            elif type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
-                gx = unbroadcast(gx, first.shape)
             previous = first._g
             first._g = gx if previous is mark else previous + gx
         else:
@@ -347,11 +348,12 @@ def _walk(
                     gx = g * b
                 else:
                     gx = vjps[0](g, ans, a, b, **params) if params else vjps[0](g, ans, a, b)
-                if type(gx) is ndarray and type(a) is ndarray:
-                    if gx.shape != a.shape:
+                if type(gx) is not float:  # floats (scalar graphs) first; then ndarrays without getattr calls
+                    if type(gx) is ndarray and type(a) is ndarray:
+                        if gx.shape != a.shape:
+                            gx = unbroadcast(gx, first.shape)
+                    elif getattr(gx, "shape", ()) != getattr(a, "shape", ()):
                         gx = unbroadcast(gx, first.shape)
-                elif type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
-                    gx = unbroadcast(gx, first.shape)
                 previous = first._g
                 first._g = gx if previous is mark else previous + gx
             if need_b:
@@ -361,11 +363,12 @@ def _walk(
                     gx = g * a
                 else:
                     gx = vjps[1](g, ans, a, b, **params) if params else vjps[1](g, ans, a, b)
-                if type(gx) is ndarray and type(b) is ndarray:
-                    if gx.shape != b.shape:
+                if type(gx) is not float:  # floats (scalar graphs) first; then ndarrays without getattr calls
+                    if type(gx) is ndarray and type(b) is ndarray:
+                        if gx.shape != b.shape:
+                            gx = unbroadcast(gx, second.shape)
+                    elif getattr(gx, "shape", ()) != getattr(b, "shape", ()):
                         gx = unbroadcast(gx, second.shape)
-                elif type(gx) is not float and getattr(gx, "shape", ()) != getattr(b, "shape", ()):
-                    gx = unbroadcast(gx, second.shape)
                 previous = second._g
                 second._g = gx if previous is mark else previous + gx
         if not retain_graph:

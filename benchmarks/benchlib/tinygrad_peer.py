@@ -1,20 +1,25 @@
 """tinygrad (CPU device) on W1 batched and W4 (runs only in its own venv).
 
-Written as its users write it: ``Tensor(..., requires_grad=True)``, ``loss.backward()``,
-``.realize()`` on the updated weights, ``.item()`` on the loss. tinygrad compiles a kernel for
-each new graph shape, so its first steps are slow; the warm-up runs absorb part of that.
+Written with tinygrad 0.14's API: ``loss.gradient(*params)`` (0.14 has no ``requires_grad``),
+``.realize()`` on the updated weights, ``.item()`` on the loss. Its CPU device (``DEV=CPU``, the
+default set here) compiles kernels with clang (``apt-get install clang``); without clang it finds
+"no usable devices". tinygrad compiles a kernel per new graph shape, so its first steps are slow.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
-import tinygrad
-from tinygrad import Tensor, dtypes
 
-from benchlib import data
-from benchlib.harness import Job
+os.environ.setdefault("DEV", "CPU")
+
+import tinygrad  # noqa: E402
+from tinygrad import Tensor, dtypes  # noqa: E402
+
+from benchlib import data  # noqa: E402
+from benchlib.harness import Job  # noqa: E402
 
 
 def version() -> str:
@@ -22,7 +27,7 @@ def version() -> str:
 
 
 def _leaves(arrays: list[np.ndarray]) -> list[Any]:
-    return [Tensor(a.copy(), dtype=dtypes.float64, requires_grad=True) for a in arrays]
+    return [Tensor(a.copy(), dtype=dtypes.float64) for a in arrays]
 
 
 def w1_tensor_job() -> Job:
@@ -44,10 +49,9 @@ def w1_tensor_job() -> Job:
                 h = h.relu()
         reg = sum((p * p).sum() for p in params)
         loss = (1.0 - y_col * h).relu().mean() + data.W1_ALPHA * reg
-        loss.backward()
+        grads = loss.gradient(*params)
         lr = data.w1_learning_rate(state["k"])
-        new = [(p - lr * p.grad).detach().realize() for p in params]
-        state["params"] = [Tensor(n.numpy(), dtype=dtypes.float64, requires_grad=True) for n in new]
+        state["params"] = [(p - lr * g).realize() for p, g in zip(params, grads, strict=True)]
         state["k"] += 1
         return float(loss.item())
 
@@ -71,10 +75,8 @@ def w4_job() -> Job:
             else:
                 y = y.sin()
         out = y.sum()
-        out.backward()
-        for t in (x, a, b):
-            assert t.grad is not None
-            t.grad.realize()
+        for g in out.gradient(x, a, b):
+            g.realize()
         return float(out.item())
 
     return Job(step)
