@@ -286,7 +286,7 @@ def _walk(
     deposited: set[int] = set()
     watch = STATE.flags & ANOMALY
     general = create_graph or on_node is not None or STATE.general_path
-    value_type = Value
+    value_type, ndarray = Value, np.ndarray
     for node in order:
         g = node._g
         node._g = None
@@ -323,8 +323,12 @@ def _walk(
                 continue
             a = first.data
             gx = vjps[0](g, ans, a, **params) if params else vjps[0](g, ans, a)
-            if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
-                gx = unbroadcast(gx, first.shape)
+            if type(gx) is not float:  # floats (scalar graphs) first; then ndarrays without getattr calls
+                if type(gx) is ndarray and type(a) is ndarray:
+                    if gx.shape != a.shape:
+                        gx = unbroadcast(gx, first.shape)
+                elif getattr(gx, "shape", ()) != getattr(a, "shape", ()):
+                    gx = unbroadcast(gx, first.shape)
             previous = first._g
             first._g = gx if previous is mark else previous + gx
         else:
@@ -344,8 +348,12 @@ def _walk(
                     gx = g * b
                 else:
                     gx = vjps[0](g, ans, a, b, **params) if params else vjps[0](g, ans, a, b)
-                if type(gx) is not float and getattr(gx, "shape", ()) != getattr(a, "shape", ()):
-                    gx = unbroadcast(gx, first.shape)
+                if type(gx) is not float:  # floats (scalar graphs) first; then ndarrays without getattr calls
+                    if type(gx) is ndarray and type(a) is ndarray:
+                        if gx.shape != a.shape:
+                            gx = unbroadcast(gx, first.shape)
+                    elif getattr(gx, "shape", ()) != getattr(a, "shape", ()):
+                        gx = unbroadcast(gx, first.shape)
                 previous = first._g
                 first._g = gx if previous is mark else previous + gx
             if need_b:
@@ -355,8 +363,12 @@ def _walk(
                     gx = g * a
                 else:
                     gx = vjps[1](g, ans, a, b, **params) if params else vjps[1](g, ans, a, b)
-                if type(gx) is not float and getattr(gx, "shape", ()) != getattr(b, "shape", ()):
-                    gx = unbroadcast(gx, second.shape)
+                if type(gx) is not float:  # floats (scalar graphs) first; then ndarrays without getattr calls
+                    if type(gx) is ndarray and type(b) is ndarray:
+                        if gx.shape != b.shape:
+                            gx = unbroadcast(gx, second.shape)
+                    elif getattr(gx, "shape", ()) != getattr(b, "shape", ()):
+                        gx = unbroadcast(gx, second.shape)
                 previous = second._g
                 second._g = gx if previous is mark else previous + gx
         if not retain_graph:

@@ -3,7 +3,8 @@
     python benchmarks/worker.py ENGINE WORKLOAD [--dtype float64] [--repeats R] [--inner I] [--warmup W]
     python benchmarks/worker.py ENGINE W2 --steps N [--repeats R]
 
-ENGINE is ours, floor, micrograd, hips or torch; WORKLOAD is W1s (scalar MLP), W1t (batched MLP),
+ENGINE is ours, floor, micrograd, hips, torch, jax, jax-eager, mygrad or tinygrad;
+WORKLOAD is W1s (scalar MLP), W1t (batched MLP),
 W2 (deep scalar chain), W3 (784-256-256-10 MLP) or W4 (200 elementwise ops on 8x8).
 Peers run with their own venv's python; this file and ``benchlib.harness``/``benchlib.data``
 need only NumPy, so nothing of ours is imported there.
@@ -33,6 +34,10 @@ MODULES = {
     "micrograd": "benchlib.micrograd_peer",
     "hips": "benchlib.hips_peer",
     "torch": "benchlib.torch_peer",
+    "jax": "benchlib.jax_peer",
+    "jax-eager": "benchlib.jax_eager_peer",
+    "mygrad": "benchlib.mygrad_peer",
+    "tinygrad": "benchlib.tinygrad_peer",
 }
 
 
@@ -118,6 +123,8 @@ def main(argv: list[str] | None = None) -> None:
                 job = module.w4_job()
             m = measure(job, repeats=args.repeats, inner=args.inner, warmup=args.warmup)
             out["measurement"] = m.to_json()
+            if getattr(module, "COMPILE_SECONDS", None):
+                out["compile_seconds"] = module.COMPILE_SECONDS
     except RecursionError as error:
         out["error"] = f"RecursionError ({error})"
     except AttributeError as error:

@@ -122,6 +122,7 @@ from nn.pooling import (
 )
 from nn.regularization import l1_penalty, l2_penalty, regularized_loss
 from nn.serialization import load, save
+from nn.threads import get_num_threads, num_threads, set_num_threads
 
 __all__ = ["export_onnx",
     "CELU", "ELU", "GELU", "MLP", "SELU", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout",
@@ -133,6 +134,7 @@ __all__ = ["export_onnx",
     "l2_penalty", "leaky_relu", "load", "log_softmax", "logsigmoid", "manual_seed", "metrics", "mish", "mse_loss",
     "nll_loss", "optim", "prelu", "regularized_loss", "relu", "relu6", "save", "selu", "sigmoid", "silu", "softmax",
     "softmin", "softplus", "softsign", "swish", "tanh", "tanhshrink", "utils",
+    "get_num_threads", "num_threads", "set_num_threads",
     # layers beyond the MLP
     "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Embedding",
     "Flatten", "GroupNorm", "Identity", "LayerNorm", "MaxPool1d", "MaxPool2d", "MultiheadAttention", "Unflatten",

@@ -1,4 +1,4 @@
-"""Finding the peers: micrograd in this process, HIPS autograd and PyTorch in their own venvs.
+"""Finding the peers: micrograd in this process; HIPS autograd, PyTorch, JAX, MyGrad, tinygrad in their own venvs.
 
 A peer's venv is taken from an environment variable, else a default path:
 ``BENCH_HIPS_PYTHON`` (default /work/benchvenv-hips/bin/python) and ``BENCH_TORCH_PYTHON``
@@ -18,11 +18,19 @@ WORKER = Path(__file__).resolve().parent.parent / "worker.py"
 DEFAULTS = {
     "hips": ("BENCH_HIPS_PYTHON", "/work/benchvenv-hips/bin/python", "autograd.numpy"),
     "torch": ("BENCH_TORCH_PYTHON", "/work/benchvenv-torch/bin/python", "torch"),
+    "jax": ("BENCH_JAX_PYTHON", "/work/benchvenv-jax/bin/python", "jax"),
+    "jax-eager": ("BENCH_JAX_PYTHON", "/work/benchvenv-jax/bin/python", "jax"),
+    "mygrad": ("BENCH_MYGRAD_PYTHON", "/work/benchvenv-mygrad/bin/python", "mygrad"),
+    "tinygrad": ("BENCH_TINYGRAD_PYTHON", "/work/benchvenv-tinygrad/bin/python", "tinygrad"),
 }
 
 INSTALL_HINT = {
     "hips": "python -m venv /work/benchvenv-hips && /work/benchvenv-hips/bin/pip install autograd numpy",
     "torch": "python -m venv /work/benchvenv-torch && /work/benchvenv-torch/bin/pip install torch==2.13.0 numpy",
+    "jax": "sh benchmarks/make_peer_venvs.sh jax",
+    "jax-eager": "sh benchmarks/make_peer_venvs.sh jax",
+    "mygrad": "sh benchmarks/make_peer_venvs.sh mygrad",
+    "tinygrad": "sh benchmarks/make_peer_venvs.sh tinygrad",
     "micrograd": "pip install micrograd (into the venv that runs the benchmarks)",
 }
 

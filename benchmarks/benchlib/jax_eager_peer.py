@@ -1,0 +1,10 @@
+"""JAX without ``jit`` (op-by-op dispatch): the same code as jax_peer, the second JAX row."""
+
+from __future__ import annotations
+
+from benchlib import jax_peer
+from benchlib.jax_peer import COMPILE_SECONDS, version, w1_tensor_job, w3_job, w4_job
+
+jax_peer.JIT = False
+
+__all__ = ["COMPILE_SECONDS", "version", "w1_tensor_job", "w3_job", "w4_job"]

@@ -1,0 +1,136 @@
+"""JAX (CPU) on the tensor workloads, as its users run it: the whole step under ``jax.jit``.
+
+Runs only in its own venv. Float64 is switched on (``jax_enable_x64``) so that the loss check
+against the floor holds. The first call of each jitted step (tracing and XLA compilation) runs
+in the Job's untimed setup and its time is reported separately (``COMPILE_SECONDS``, printed by
+worker.py). ``jax_eager_peer`` runs the same code without ``jit``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from benchlib import data
+from benchlib.harness import Job
+
+jax.config.update("jax_enable_x64", True)
+
+JIT = True
+COMPILE_SECONDS: dict[str, float] = {}
+
+
+def version() -> str:
+    return f"{jax.__version__} ({'jit' if JIT else 'eager'}, {jax.default_backend()})"
+
+
+def _compile(name: str, fn: Any) -> Any:
+    return jax.jit(fn) if JIT else fn
+
+
+def _first_call(name: str, fn: Any, *args: Any) -> Any:
+    start = time.perf_counter()
+    out = jax.block_until_ready(fn(*args))
+    COMPILE_SECONDS.setdefault(name, time.perf_counter() - start)
+    return out
+
+
+def _mlp(params: list[Any], X: Any) -> Any:
+    h = X
+    n_layers = len(params) // 2
+    for i in range(n_layers):
+        h = h @ params[2 * i].T + params[2 * i + 1]
+        if i < n_layers - 1:
+            h = jax.nn.relu(h)
+    return h
+
+
+def w1_tensor_job() -> Job:
+    X_np, y_np = data.moons()
+    X, y_col = jnp.asarray(X_np), jnp.asarray(y_np[:, None])
+
+    def loss_fn(params: list[Any]) -> Any:
+        reg = sum((p * p).sum() for p in params)
+        return jax.nn.relu(1.0 - y_col * _mlp(params, X)).mean() + data.W1_ALPHA * reg
+
+    def update(params: list[Any], lr: Any) -> tuple[Any, list[Any]]:
+        loss, grads = jax.value_and_grad(loss_fn)(params)
+        return loss, [p - lr * g for p, g in zip(params, grads, strict=True)]
+
+    step_fn = _compile("W1t", update)
+    state: dict[str, Any] = {}
+
+    def reset() -> None:
+        state["params"] = [jnp.asarray(p) for layer in data.scalar_mlp_weights(data.W1_SIZES) for p in layer]
+        state["k"] = 0
+        _first_call("W1t", step_fn, state["params"], 0.1)
+
+    def step() -> float:
+        loss, state["params"] = step_fn(state["params"], data.w1_learning_rate(state["k"]))
+        jax.block_until_ready(state["params"])
+        state["k"] += 1
+        return float(loss)
+
+    return Job(step, reset)
+
+
+def w3_job(dtype: str) -> Job:
+    X_np, labels_np = data.w3_batch(dtype)
+    X, labels = jnp.asarray(X_np), jnp.asarray(labels_np)
+    rows = jnp.arange(len(labels_np))
+
+    def loss_fn(params: list[Any]) -> Any:
+        z = _mlp(params, X)
+        return (jax.nn.logsumexp(z, axis=1) - z[rows, labels]).mean()
+
+    def update(params: list[Any]) -> tuple[Any, list[Any]]:
+        loss, grads = jax.value_and_grad(loss_fn)(params)
+        lr, wd = data.W3_LR, data.W3_WEIGHT_DECAY
+        return loss, [p - lr * (g + wd * p) for p, g in zip(params, grads, strict=True)]
+
+    step_fn = _compile("W3", update)
+    state: dict[str, Any] = {}
+
+    def reset() -> None:
+        state["params"] = [jnp.asarray(p) for layer in data.linear_weights(data.W3_SIZES, dtype) for p in layer]
+        _first_call(f"W3 {dtype}", step_fn, state["params"])
+
+    def step() -> float:
+        loss, state["params"] = step_fn(state["params"])
+        jax.block_until_ready(state["params"])
+        return float(loss)
+
+    return Job(step, reset)
+
+
+def w4_job() -> Job:
+    x0, a0, b0 = (jnp.asarray(v) for v in data.w4_inputs())
+
+    def chain(x: Any, a: Any, b: Any) -> Any:
+        y = x
+        for k in range(data.W4_OPS):
+            kind = k % 4
+            if kind == 0:
+                y = y * a
+            elif kind == 1:
+                y = y + b
+            elif kind == 2:
+                y = jnp.tanh(y)
+            else:
+                y = jnp.sin(y)
+        return y.sum()
+
+    step_fn = _compile("W4", jax.value_and_grad(chain, argnums=(0, 1, 2)))
+
+    def setup() -> None:
+        _first_call("W4", step_fn, x0, a0, b0)
+
+    def step() -> float:
+        out, grads = step_fn(x0, a0, b0)
+        jax.block_until_ready(grads)
+        return float(out)
+
+    return Job(step, setup)

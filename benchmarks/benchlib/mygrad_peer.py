@@ -1,0 +1,111 @@
+"""MyGrad (a NumPy autograd, mygrad.Tensor) on the tensor workloads and W2 (runs only in its own venv)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mygrad as mg
+import numpy as np
+
+from benchlib import data
+from benchlib.harness import Job
+
+
+def version() -> str:
+    return mg.__version__
+
+
+def _leaves(arrays: list[np.ndarray]) -> list[Any]:
+    return [mg.Tensor(a.copy()) for a in arrays]
+
+
+def _mlp(params: list[Any], X: Any) -> Any:
+    h = X
+    n_layers = len(params) // 2
+    for i in range(n_layers):
+        h = mg.matmul(h, params[2 * i].T) + params[2 * i + 1]
+        if i < n_layers - 1:
+            h = mg.maximum(h, 0.0)
+    return h
+
+
+def _sgd(params: list[Any], lr: float, wd: float = 0.0) -> None:
+    for p in params:
+        g = p.grad + wd * p.data if wd else p.grad
+        p.data -= lr * g
+
+
+def w1_tensor_job() -> Job:
+    X, y = data.moons()
+    y_col = y[:, None]
+    state: dict[str, Any] = {}
+
+    def reset() -> None:
+        state["params"] = _leaves([p for layer in data.scalar_mlp_weights(data.W1_SIZES) for p in layer])
+        state["k"] = 0
+
+    def step() -> float:
+        params = state["params"]
+        reg = sum((p * p).sum() for p in params)
+        loss = mg.maximum(1.0 - y_col * _mlp(params, X), 0.0).mean() + data.W1_ALPHA * reg
+        loss.backward()
+        _sgd(params, data.w1_learning_rate(state["k"]))
+        state["k"] += 1
+        return float(loss.item())
+
+    return Job(step, reset)
+
+
+def w2_chain(steps: int) -> tuple[float, float]:
+    x = mg.Tensor(0.5)
+    y = x
+    every = data.W2_TANH_EVERY
+    for i in range(steps):
+        y = y * data.W2_FACTOR + data.W2_SHIFT
+        if i % every == every - 1:
+            y = mg.tanh(y)
+    y.backward()
+    return float(y.item()), float(x.grad)
+
+
+def w3_job(dtype: str) -> Job:
+    X, labels = data.w3_batch(dtype)
+    rows = np.arange(len(labels))
+    state: dict[str, Any] = {}
+
+    def reset() -> None:
+        state["params"] = _leaves([p for layer in data.linear_weights(data.W3_SIZES, dtype) for p in layer])
+
+    def step() -> float:
+        params = state["params"]
+        z = _mlp(params, X)
+        shift = z.data.max(axis=1, keepdims=True)  # a constant: the shift cancels in the gradient
+        lse = mg.log(mg.exp(z - shift).sum(axis=1)) + shift[:, 0]
+        loss = (lse - z[rows, labels]).mean()
+        loss.backward()
+        _sgd(params, data.W3_LR, data.W3_WEIGHT_DECAY)
+        return float(loss.item())
+
+    return Job(step, reset)
+
+
+def w4_job() -> Job:
+    x, a, b = _leaves(list(data.w4_inputs()))
+
+    def step() -> float:
+        y = x
+        for k in range(data.W4_OPS):
+            kind = k % 4
+            if kind == 0:
+                y = y * a
+            elif kind == 1:
+                y = y + b
+            elif kind == 2:
+                y = mg.tanh(y)
+            else:
+                y = mg.sin(y)
+        out = y.sum()
+        out.backward()
+        return float(out.item())
+
+    return Job(step)
