@@ -101,7 +101,7 @@ def test_functional_names_every_function_of_nn_and_the_same_objects() -> None:
     functions = {name for name in nn.__all__ if name[0].islower() and callable(getattr(nn, name))
                  and not inspect.ismodule(getattr(nn, name))}
     not_layers = {"load", "save", "manual_seed", "l1_penalty", "l2_penalty", "regularized_loss", "no_grad",
-                  "enable_grad", "export_onnx"}
+                  "enable_grad", "export_onnx", "set_num_threads", "get_num_threads", "num_threads"}
     assert functions - not_layers <= set(F.__all__)
     for name in functions & set(F.__all__):
         assert getattr(F, name) is getattr(nn, name)
