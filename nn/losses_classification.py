@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value, exp, log, log1p, logsumexp, where
+from autograd.program import derived
 from nn.losses import _as_array, _check_reduction, _Loss, _prepare, _reduce
 
 __all__ = [
@@ -190,7 +191,7 @@ def cross_entropy(prediction: Any, target: Any, reduction: str = "mean", weight:
     # -log_softmax(z)[t] written as logsumexp(z') - z'[t] with z' = z - max(z) (a constant shift, so the
     # same derivative): both terms are then small, and their difference does not cancel the answer away
     # for large logits (float32 [1e6, 1e6, 1e6 - 1] would lose 0.013 of a 0.862 loss).
-    shifted = prediction - _row_max(prediction)
+    shifted = prediction - derived("finite_max", prediction, axis=-1)  # (as log_softmax shifts)
     if weight is None and not label_smoothing and not np.any(labels == ignore_index):
         return _reduce(logsumexp(shifted, axis=-1) - _picked(shifted, labels), reduction)
     log_p = shifted - logsumexp(shifted, axis=-1, keepdims=True)
@@ -206,12 +207,6 @@ def cross_entropy(prediction: Any, target: Any, reduction: str = "mean", weight:
     smooth_weights = weights if weight is not None else counted
     smooth_loss = _weighted_reduce(smooth, smooth_weights, reduction, labels.shape)
     return (1.0 - label_smoothing) * loss + (label_smoothing / classes) * smooth_loss
-
-
-def _row_max(z: Any) -> np.ndarray:
-    """max(z) along the last axis (kept), 0 where it is not finite: a constant to shift logits by."""
-    m = np.max(_as_array(z), axis=-1, keepdims=True)
-    return np.where(np.isfinite(m), m, 0.0).astype(m.dtype, copy=False)
 
 
 # ---------------------------------------------------------------------------
