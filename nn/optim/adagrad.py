@@ -57,15 +57,11 @@ class Adagrad(Optimizer):
     def step(self) -> None:
         """One update of every parameter with a gradient, following the rule in the module docstring."""
         for group in self.param_groups:
-            lr, lr_decay, eps, weight_decay = group["lr"], group["lr_decay"], group["eps"], group["weight_decay"]
+            lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                g = self.grad_of(param)
-                if group["maximize"]:
-                    g = -g
-                if weight_decay != 0:
-                    g = g + weight_decay * self.data_of(param)
+                g = self.descent_grad(param, group)
                 state = self.state.setdefault(param, {})
                 if not state:
                     state["step"] = 0

@@ -71,9 +71,7 @@ class Adam(Optimizer):
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                g = self.grad_of(param)
-                if group["maximize"]:
-                    g = -g
+                g = self.descent_grad(param, group, coupled_decay=not self.decoupled)
                 state = self.state.setdefault(param, {})
                 if not state:
                     state["step"] = 0
@@ -83,11 +81,8 @@ class Adam(Optimizer):
                         state["max_exp_avg_sq"] = np.zeros(param.shape, dtype=param.dtype)
                 state["step"] += 1
                 t = state["step"]
-                if weight_decay != 0:
-                    if self.decoupled:
-                        self.subtract_(param, lr * weight_decay * self.data_of(param))
-                    else:
-                        g = g + weight_decay * self.data_of(param)
+                if weight_decay != 0 and self.decoupled:
+                    self.subtract_(param, lr * weight_decay * self.data_of(param))
                 m, v = state["exp_avg"], state["exp_avg_sq"]
                 m *= beta1
                 m += (1.0 - beta1) * g

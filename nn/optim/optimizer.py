@@ -83,6 +83,17 @@ class Optimizer:
         """A copy of the parameter's data as an ndarray of its dtype."""
         return np.array(param.data, dtype=param.dtype)
 
+    def descent_grad(self, param: Value, group: dict[str, Any], coupled_decay: bool = True) -> np.ndarray:
+        """The gradient a step descends along: negated under ``maximize`` (first, as PyTorch), then
+        ``+ weight_decay * param`` when the decay is coupled (L2 through the gradient)."""
+        g = self.grad_of(param)
+        if group["maximize"]:
+            g = -g
+        decay = group.get("weight_decay", 0.0)
+        if coupled_decay and decay != 0:
+            g = g + decay * self.data_of(param)
+        return g
+
     @staticmethod
     def grad_of(param: Value) -> np.ndarray:
         """The parameter's gradient as an ndarray of the parameter's dtype and shape."""
