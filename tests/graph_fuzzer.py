@@ -545,7 +545,7 @@ COVERS: dict[str, tuple[str, ...]] = {
     **{name: (name,) for name in BINARY},
     "divide": ("divide", "multiply", "add"), "power": ("power", "multiply", "add"),
     **{name: prims for name, (_, prims) in UNARY.items()},
-    "abs": ("absolute",), "relu": ("where",), "constant": (), "where": ("where",),
+    "abs": ("absolute",), "relu": ("relu",), "constant": (), "where": ("where",),
     **REDUCTIONS,
     "reshape": ("reshape",), "transpose": ("transpose",), "broadcast_to": ("broadcast_to",),
     "getitem": ("getitem",), "scatter_add": ("scatter_add",), "concatenate": ("concatenate",),

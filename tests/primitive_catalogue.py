@@ -490,6 +490,7 @@ CATALOGUE: dict[str, dict[str, Callable[[], Strategy[Case]]]] = {
     "log1p": {**unary(lambda x: x.log1p(), -0.8, 3.0),
               "tiny": lambda: unary(lambda x: x.log1p(), -1e-3, 1e-3)["array"]()},
     "expm1": unary(lambda x: x.expm1()),
+    "relu": unary(lambda x: x.relu(), avoid=(0.0,)),
     "astype": unary(lambda x: ops.astype(x * x, np.float64)),
     "erfc": {**unary(lambda x: x.erfc()), "tail": lambda: unary(lambda x: x.erfc(), 2.0, 8.0)["array"]()},
     "pad": {"array": pad_case},
@@ -556,7 +557,6 @@ def stacked(draw: Any) -> Case:
 COMPOSITES: dict[str, dict[str, Callable[[], Strategy[Case]]]] = {
     "mean": {"array": _one(reduced, "mean"), "scalar": unary(lambda x: autograd.mean(x))["scalar"]},
     "var": {"array": variance},
-    "relu": unary(lambda x: x.relu(), avoid=(0.0,)),
     "sigmoid": {**unary(lambda x: x.sigmoid()), "large": lambda: unary(lambda x: x.sigmoid(), -40, 40)["array"]()},
     "clip": {"mixed": clipped},
     "squeeze": {"array": squeezed},

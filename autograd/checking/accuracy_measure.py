@@ -150,7 +150,8 @@ def measure(exact: Any, x: Value, outputs: list[Any], sites: dict[int, str], pre
         if np.any(overflowed) and collected.overflow_op[k] is None:
             collected.overflow_op[k] = _first_overflow(exact, nodes, values, sites, overflowed)
         if quotients[k] is not None:
-            _check_formula(exact, e, quotients[k][0], x.data, keep, prec, collected.formulas[k])
+            _check_formula(exact, e, quotients[k][0], exact_outputs[k - 1], x.data, keep, prec,
+                           collected.formulas[k])
     return doubtful
 
 
@@ -231,10 +232,10 @@ def _difference_quotient(exact: Any, x: Value, x_exact: np.ndarray, previous: An
     return (plus, minus, h), doubtful
 
 
-def _check_formula(exact: Any, graph: np.ndarray, quotient: Any, xs: np.ndarray, keep: np.ndarray, prec: int,
-                   check: FormulaCheck) -> None:
+def _check_formula(exact: Any, graph: np.ndarray, quotient: Any, centre: np.ndarray, xs: np.ndarray,
+                   keep: np.ndarray, prec: int, check: FormulaCheck) -> None:
     plus, minus, h = quotient
-    agree, difference = exact.compare_derivative(graph, plus, minus, h, prec, FORMULA_RTOL_BITS)
+    agree, difference = exact.compare_derivative(graph, plus, minus, h, prec, FORMULA_RTOL_BITS, centre)
     usable = keep & (agree >= 0)
     check.checked += int(np.count_nonzero(usable))
     wrong = usable & (agree == 0)

@@ -348,11 +348,14 @@ def shifted(x: np.ndarray, h: np.ndarray, sign: int) -> np.ndarray:
 
 
 def compare_derivative(graph: np.ndarray, plus: np.ndarray, minus: np.ndarray, h: np.ndarray, prec: int,
-                       rtol_bits: int) -> tuple[np.ndarray, np.ndarray]:
+                       rtol_bits: int, centre: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Whether the derivative graph's exact value matches (F(x+h) - F(x-h)) / 2h.
 
+    With ``centre`` = F(x), a disagreement where the graph's value lies between the one-sided
+    quotients (F(x+h) - F(x)) / h and (F(x) - F(x-h)) / h is a kink (relu at 0), not a wrong formula.
+
     Returns:
-        (1 agree / 0 disagree / -1 not comparable (non-finite), the difference quotients as floats).
+        (1 agree / 0 disagree / -1 not comparable (non-finite, or a kink), the difference quotients as floats).
     """
     agree = np.full(graph.shape, -1, dtype=np.int8)
     quotients = np.full(graph.shape, np.nan)
@@ -369,4 +372,8 @@ def compare_derivative(graph: np.ndarray, plus: np.ndarray, minus: np.ndarray, h
             tolerance = mpmath.ldexp(max(abs(d), abs(q)), -rtol_bits) + (abs(a) + abs(b)) * mpmath.ldexp(
                 1, 8 - GUARD_BITS) / step + step * step
             agree.flat[i] = 1 if abs(d - q) <= tolerance else 0
+            if not agree.flat[i] and centre is not None and _finite(centre.flat[i].v):
+                right, left = (a - centre.flat[i].v) / step, (centre.flat[i].v - b) / step
+                if min(left, right) - tolerance <= d <= max(left, right) + tolerance:
+                    agree.flat[i] = -1  # a kink: the derivative of one side, or a convention between them
     return agree, quotients

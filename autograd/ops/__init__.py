@@ -3,13 +3,14 @@
 The primitives, each registered with its forward rule and VJPs side by side
 (see :mod:`autograd.registry`), live by family:
 
-- :mod:`autograd.ops.elementwise`: add ... power, maximum, minimum, where, exp, log, tanh, erf, erfc, log1p, expm1
+- :mod:`autograd.ops.elementwise`: add ... power, maximum, minimum, where, exp, log, tanh, erf, erfc, log1p, expm1,
+  relu
 - :mod:`autograd.ops.shapes`: reshape, transpose, getitem / scatter_add, concatenate, pad,
   sliding_window_view / add_windows
 - :mod:`autograd.ops.reductions`: sum, max, min, logsumexp, and broadcast_to (a sum's transpose)
 - :mod:`autograd.ops.linalg`: matmul, linear, vdot, einsum
 
-and :mod:`autograd.ops.composites` builds mean, var, relu, sigmoid, clip, squeeze,
+and :mod:`autograd.ops.composites` builds mean, var, sigmoid, clip, squeeze,
 unsqueeze and stack from them (no derivative of their own). Every function accepts
 Values, ndarrays and Python numbers: with a Value among its arguments it records a
 graph node, otherwise it is plain NumPy.
@@ -24,7 +25,7 @@ import numpy as np
 import autograd.ops.pytorch as pytorch
 from autograd.apply import binary_operator, unary_method
 from autograd.arrays import pytorch_spelling
-from autograd.ops.composites import clip, mean, relu, sigmoid, squeeze, stack, unsqueeze, var
+from autograd.ops.composites import clip, mean, sigmoid, squeeze, stack, unsqueeze, var
 from autograd.ops.elementwise import (
     ABSOLUTE,
     ADD,
@@ -42,6 +43,7 @@ from autograd.ops.elementwise import (
     MULTIPLY,
     NEGATIVE,
     POWER,
+    RELU,
     SIN,
     SQRT,
     SUBTRACT,
@@ -63,6 +65,7 @@ from autograd.ops.elementwise import (
     multiply,
     negative,
     power,
+    relu,
     sin,
     sqrt,
     subtract,
@@ -111,7 +114,7 @@ __all__ = [
     "log", "log1p", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "power",
     "relu", "reshape", "scatter_add", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh",
     "transpose", "unbroadcast", "unsqueeze", "var", "vdot", "where",
-    "ADD_WINDOWS", "EINSUM", "ERFC", "EXPM1", "LOG1P", "PAD", "SLIDING_WINDOW_VIEW",
+    "ADD_WINDOWS", "EINSUM", "ERFC", "EXPM1", "LOG1P", "RELU", "PAD", "SLIDING_WINDOW_VIEW",
     "add_windows", "einsum", "erfc", "expm1", "pad", "sliding_window_view", "ASTYPE", "astype",
 ]
 
@@ -133,7 +136,7 @@ for _name, _primitive, _reflected in (
 for _name, _primitive in (
     ("__neg__", NEGATIVE), ("__abs__", ABSOLUTE), ("abs", ABSOLUTE), ("exp", EXP), ("log", LOG), ("sqrt", SQRT),
     ("tanh", TANH), ("sin", SIN), ("cos", COS), ("erf", ERF),
-    ("erfc", ERFC), ("log1p", LOG1P), ("expm1", EXPM1),
+    ("erfc", ERFC), ("log1p", LOG1P), ("expm1", EXPM1), ("relu", RELU),
 ):
     setattr(Value, _name, unary_method(_primitive))
 
@@ -173,7 +176,7 @@ for _name, _method in (
     ("__getitem__", getitem), ("maximum", maximum), ("minimum", minimum), ("sum", _numpy_reduction(sum)),
     ("max", _numpy_reduction(max)), ("min", _numpy_reduction(min)), ("mean", _numpy_reduction(mean)),
     ("var", var), ("logsumexp", logsumexp), ("broadcast_to", broadcast_to),
-    ("squeeze", squeeze), ("unsqueeze", unsqueeze), ("relu", relu), ("sigmoid", sigmoid), ("clip", clip),
+    ("squeeze", squeeze), ("unsqueeze", unsqueeze), ("sigmoid", sigmoid), ("clip", clip),
     ("reshape", _reshape_method), ("transpose", _transpose_method), ("flatten", pytorch.flatten),
     # PyTorch's names (autograd/ops/pytorch.py)
     ("pow", pytorch.pow), ("permute", pytorch.permute), ("view", pytorch.view), ("clone", pytorch.clone),

@@ -12,14 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd.apply import call
 from autograd.arrays import normalize_axis, operand, pytorch_spelling, shape_of
-from autograd.arrays import raw as _raw
-from autograd.ops.elementwise import WHERE, divide, exp, where
+from autograd.ops.elementwise import divide, exp, where
 from autograd.ops.reductions import sum  # noqa: A004
 from autograd.ops.shapes import concatenate, reshape
-from autograd.program import RECORDING, derived
-from autograd.value import Value
+from autograd.program import derived
 
 
 def _count(shape: tuple[int, ...], axis: Any) -> int:
@@ -45,23 +42,6 @@ def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, **spell
     centered = x - mean(x, axis, keepdims=True)
     n = _count(shape_of(x), axis) - ddof
     return divide(sum(centered * centered, axis, keepdims), float(n))
-
-
-def relu(x: Any) -> Any:
-    """max(x, 0); derivative 1 for x > 0 and 0 otherwise (0 at the kink, as PyTorch). NaN stays NaN."""
-    if isinstance(x, Value):  # where(x > 0, x, 0) without where()'s argument checks (a hot path)
-        if RECORDING[0]:  # an exporter is tracing: the condition remembers it is computed from x
-            return call(WHERE, x, 0.0, cond=derived("not_less_equal", x))
-        return call(WHERE, x, 0.0, cond=_positive_or_nan(x.data))
-    x = operand(x)
-    return where(_positive_or_nan(_raw(x)), x, 0.0)
-
-
-def _positive_or_nan(data: Any) -> Any:
-    """``not (data <= 0)``: True where data > 0 and where it is NaN (so a ReLU passes NaN on, as PyTorch's)."""
-    if type(data) is float:
-        return not data <= 0.0
-    return ~(data <= 0)
 
 
 def sigmoid(x: Any) -> Any:

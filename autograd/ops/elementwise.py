@@ -184,6 +184,28 @@ def _tanh_vjp(g: Any, ans: Any, x: Any) -> Any:
     return g * (4.0 * e) / (one_plus_e * one_plus_e)
 
 
+def _relu_forward(x: Any) -> Any:
+    return np.maximum(x, 0.0)  # NaN stays NaN; -0.0 becomes 0.0
+
+
+def _relu_vjp(g: Any, ans: Any, x: Any) -> Any:
+    """d relu(x)/dx = 1 where x > 0 (and where x is NaN, as PyTorch), else 0 (0 at the kink).
+
+    Read from the output: relu(x) <= 0 exactly where x <= 0. The gradient there is 0
+    even when g is NaN or infinite (PyTorch's threshold_backward); on raw arrays this is
+    one comparison and one np.where, on Values the same where() is recorded.
+    """
+    if type(g) is np.ndarray and type(ans) is np.ndarray:
+        return np.where(ans <= 0.0, 0.0, g)
+    if type(g) is float and type(ans) is float:
+        return 0.0 if ans <= 0.0 else g
+    out = _raw(ans)
+    return where(not out <= 0.0 if type(out) is float else ~(out <= 0.0), g, 0.0)
+
+
+RELU = register(Primitive("relu", _relu_forward, (_relu_vjp,), scalar_forward=lambda x: 0.0 if x <= 0.0 else x,
+                          exact=lambda m, x: m.maximum(x, 0.0)))
+
 TANH = register(Primitive("tanh", np.tanh, (_tanh_vjp,), scalar_forward=math.tanh, exact=lambda m, x: m.tanh(x)))
 
 SIN = register(Primitive("sin", np.sin, (
@@ -310,6 +332,11 @@ def sqrt(x: Any) -> Any:
 def absolute(x: Any) -> Any:
     """|x|."""
     return call_unary(ABSOLUTE, x)
+
+
+def relu(x: Any) -> Any:
+    """max(x, 0); derivative 1 for x > 0 and 0 otherwise (0 at the kink, as PyTorch). NaN stays NaN."""
+    return call_unary(RELU, x)
 
 
 def tanh(x: Any) -> Any:

@@ -34,6 +34,7 @@ FORMULAS: dict[str, tuple[str, ...]] = {
     "erfc": ("d erfc(x)/dx = -2/sqrt(pi) * exp(-x^2)",),
     "log1p": ("d log(1 + x)/dx = 1 / (1 + x)",),
     "expm1": ("d (exp(x) - 1)/dx = exp(x) = out + 1",),
+    "relu": ("d max(x, 0)/dx = 1 where x > 0 (or NaN), 0 elsewhere (0 at the kink)",),
     "astype": ("d astype(x)/dx = 1 (g converted back to x's dtype)",),
     # matrix products
     "matmul": ("d(x @ y)/dx: g @ y^T", "d(x @ y)/dy: x^T @ g"),

@@ -82,6 +82,13 @@ def _expm1(b: Any) -> str:
     return b.node("Where", [b.node("Equal", [u, b.scalar(1.0)]), x, ratio])
 
 
+@rule("relu")
+def _relu(b: Any) -> str:
+    """Where(x <= 0, 0, x): NaN stays NaN, as the primitive (ONNX's Relu leaves NaN to the runtime)."""
+    (x,) = b.operands()
+    return b.node("Where", [b.node("LessOrEqual", [x, b.scalar(0.0)]), b.scalar(0.0), x])
+
+
 @rule("where")
 def _where(b: Any, cond: Any) -> str:
     a, other = b.operands()
