@@ -49,6 +49,7 @@ from autograd.ops import (
     squeeze,
     stack,
     subtract,
+    sum_of_squares,
     tanh,
     transpose,
     unbroadcast,
@@ -74,5 +75,5 @@ __all__ = [
     "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "no_grad", "numerical_grad",
     "power", "relu", "reshape", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh", "transpose",
     "unbroadcast", "unsqueeze", "value_and_grad", "var", "vdot", "viz", "where",
-    "einsum", "erfc", "expm1", "pad", "sliding_window_view", "program",
+    "einsum", "erfc", "expm1", "pad", "sliding_window_view", "program", "sum_of_squares",
 ]

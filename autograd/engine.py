@@ -147,7 +147,7 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
             g = g.copy()  # shares memory with another array (or is a broadcast view): make its own
         elif id(g) in deposited:
             g = g.copy()  # the same array already went to another leaf
-        elif np.may_share_memory(g, data):
+        elif g is data or id(g) == id(getattr(data, "base", None)):
             g = g.copy()  # the node's own data (a custom backward returning a saved input)
         deposited.add(id(g))
     if node.grad is None:
@@ -185,18 +185,19 @@ def _propagate(
     else:
         args = [x.data if isinstance(x, Value) else x for x in inputs]
         ans = node.data
-    params = node._params or _NO_PARAMS
+    extras = node._extras
+    params = _NO_PARAMS if extras is None or not extras.params else extras.params
     vjps = node._prim.vjps
-    contributions: list[tuple[int, Any]] = []
-    if isinstance(vjps, PerInput):  # a variadic op: its inputs passed once, not once per input
+    per_input = isinstance(vjps, PerInput)  # a variadic op: its inputs passed once, not once per input
+    if per_input:
         args = tuple(args)
-        for i, x in enumerate(inputs):
-            if isinstance(x, Value) and x.requires_grad:
-                contributions.append((i, _send(x, vjps.gradient(i, g, ans, args, params), mark)))
-    else:
-        for i, x in enumerate(inputs):
-            if isinstance(x, Value) and x.requires_grad:
-                contributions.append((i, _send(x, vjps[i](g, ans, *args, **params), mark)))
+    contributions: list[tuple[int, Any]] = []
+    for i, x in enumerate(inputs):
+        if isinstance(x, Value) and x.requires_grad:
+            gx = vjps.gradient(i, g, ans, args, params) if per_input else vjps[i](g, ans, *args, **params)
+            gx = _send(x, gx, mark)
+            if on_node is not None:
+                contributions.append((i, gx))
     if on_node is not None:
         on_node(node, g, contributions)
 

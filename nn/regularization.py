@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from autograd import Value, absolute, vdot
+from autograd import Value, absolute, sum_of_squares
 
 __all__ = ["l1_penalty", "l2_penalty", "regularized_loss"]
 
@@ -40,11 +40,8 @@ def l2_penalty(params: Iterable[Value]) -> Value:
     Returns:
         A scalar Value (0.0 for no parameters).
     """
-    total: Any = None
-    for param in params:
-        term = vdot(param, param)  # sum(w^2) as one graph node
-        total = term if total is None else total + term
-    return Value(0.0, requires_grad=False) if total is None else total
+    params = list(params)
+    return sum_of_squares(*params) if params else Value(0.0, requires_grad=False)  # one graph node
 
 
 def l1_penalty(params: Iterable[Value]) -> Value:

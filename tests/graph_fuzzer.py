@@ -465,6 +465,12 @@ def build_vdot(draw: Any, g: Graph) -> bool:
     return True
 
 
+def build_sum_of_squares(draw: Any, g: Graph) -> bool:
+    picked = sorted({_pick(draw, g) for _ in range(draw(st.integers(1, 3)))})  # distinct nodes, any shapes
+    g.add("sum_of_squares", f"ag.sum_of_squares({', '.join(f'v{i}' for i in picked)})", (), tuple(picked))
+    return True
+
+
 def build_pad(draw: Any, g: Graph) -> bool:
     a = _pick(draw, g, lambda s: len(s) >= 1 and 3 * int(np.prod(s)) <= MAX_SIZE)
     if a is None:
@@ -536,6 +542,7 @@ BUILDERS: dict[str, Callable[[Any, Graph], bool]] = {
     "reshape": build_reshape, "transpose": build_transpose, "broadcast_to": build_broadcast_to,
     "getitem": build_getitem, "scatter_add": build_scatter_add, "concatenate": build_concatenate,
     "stack": build_stack, "matmul": build_matmul, "linear": build_linear, "vdot": build_vdot,
+    "sum_of_squares": build_sum_of_squares,
     "pad": build_pad, "sliding_window_view": build_sliding_window_view, "add_windows": build_add_windows,
     "einsum": build_einsum,
 }
@@ -550,6 +557,7 @@ COVERS: dict[str, tuple[str, ...]] = {
     "reshape": ("reshape",), "transpose": ("transpose",), "broadcast_to": ("broadcast_to",),
     "getitem": ("getitem",), "scatter_add": ("scatter_add",), "concatenate": ("concatenate",),
     "stack": ("reshape", "concatenate"), "matmul": ("matmul",), "linear": ("linear",), "vdot": ("vdot",),
+    "sum_of_squares": ("sum_of_squares",),
     "pad": ("pad",), "sliding_window_view": ("sliding_window_view",), "add_windows": ("add_windows",),
     "einsum": ("einsum",),
 }

@@ -356,6 +356,13 @@ def linear_modes() -> dict[str, Callable[[], Strategy[Case]]]:
 
 
 @st.composite
+def sum_of_squares_case(draw: Any) -> Case:
+    """One to three arrays of any shapes (0-d included): the squared norm of all of them together."""
+    inputs = tuple(draw(arrays(draw(shapes(min_dims=0, **SMALL)))) for _ in range(draw(st.integers(1, 3))))
+    return Case(f"sum_of_squares of {[np.shape(x) for x in inputs]}", inputs, autograd.sum_of_squares)
+
+
+@st.composite
 def vdot_case(draw: Any) -> Case:
     """Two arrays of one size, possibly of different shapes (vdot flattens both)."""
     shape = draw(shapes(min_dims=1, **SMALL))
@@ -487,6 +494,7 @@ CATALOGUE: dict[str, dict[str, Callable[[], Strategy[Case]]]] = {
                   "large": lambda: reduced("logsumexp").map(
                       lambda c: Case(c.what + ", shifted by 500", tuple(x + 500.0 for x in c.inputs), c.fn))},
     "vdot": {"array": vdot_case},
+    "sum_of_squares": {"array": sum_of_squares_case},
     "log1p": {**unary(lambda x: x.log1p(), -0.8, 3.0),
               "tiny": lambda: unary(lambda x: x.log1p(), -1e-3, 1e-3)["array"]()},
     "expm1": unary(lambda x: x.expm1()),

@@ -8,7 +8,7 @@ The primitives, each registered with its forward rule and VJPs side by side
 - :mod:`autograd.ops.shapes`: reshape, transpose, getitem / scatter_add, concatenate, pad,
   sliding_window_view / add_windows
 - :mod:`autograd.ops.reductions`: sum, max, min, logsumexp, and broadcast_to (a sum's transpose)
-- :mod:`autograd.ops.linalg`: matmul, linear, vdot, einsum
+- :mod:`autograd.ops.linalg`: matmul, linear, vdot, sum_of_squares, einsum
 
 and :mod:`autograd.ops.composites` builds mean, var, sigmoid, clip, squeeze,
 unsqueeze and stack from them (no derivative of their own). Every function accepts
@@ -72,7 +72,18 @@ from autograd.ops.elementwise import (
     tanh,
     where,
 )
-from autograd.ops.linalg import EINSUM, LINEAR, MATMUL, VDOT, einsum, linear, matmul, vdot
+from autograd.ops.linalg import (
+    EINSUM,
+    LINEAR,
+    MATMUL,
+    SUM_OF_SQUARES,
+    VDOT,
+    einsum,
+    linear,
+    matmul,
+    sum_of_squares,
+    vdot,
+)
 from autograd.ops.reductions import (
     BROADCAST_TO,
     LOGSUMEXP,
@@ -113,7 +124,7 @@ __all__ = [
     "absolute", "add", "broadcast_to", "clip", "concatenate", "cos", "divide", "erf", "exp", "getitem", "linear",
     "log", "log1p", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "power",
     "relu", "reshape", "scatter_add", "sigmoid", "sin", "sqrt", "squeeze", "stack", "subtract", "sum", "tanh",
-    "transpose", "unbroadcast", "unsqueeze", "var", "vdot", "where",
+    "transpose", "unbroadcast", "unsqueeze", "var", "vdot", "where", "SUM_OF_SQUARES", "sum_of_squares",
     "ADD_WINDOWS", "EINSUM", "ERFC", "EXPM1", "LOG1P", "RELU", "PAD", "SLIDING_WINDOW_VIEW",
     "add_windows", "einsum", "erfc", "expm1", "pad", "sliding_window_view", "ASTYPE", "astype",
 ]

@@ -188,6 +188,9 @@ def _relu_forward(x: Any) -> Any:
     return np.maximum(x, 0.0)  # NaN stays NaN; -0.0 becomes 0.0
 
 
+_ZEROS = {np.dtype(t): np.zeros((), t) for t in (np.float64, np.float32)}
+
+
 def _relu_vjp(g: Any, ans: Any, x: Any) -> Any:
     """d relu(x)/dx = 1 where x > 0 (and where x is NaN, as PyTorch), else 0 (0 at the kink).
 
@@ -196,7 +199,8 @@ def _relu_vjp(g: Any, ans: Any, x: Any) -> Any:
     one comparison and one np.where, on Values the same where() is recorded.
     """
     if type(g) is np.ndarray and type(ans) is np.ndarray:
-        return np.where(ans <= 0.0, 0.0, g)
+        zero = _ZEROS.get(ans.dtype, 0.0)  # a 0-d zero of the dtype: np.where takes it faster than 0.0
+        return np.where(ans <= zero, zero, g)
     if type(g) is float and type(ans) is float:
         return 0.0 if ans <= 0.0 else g
     out = _raw(ans)

@@ -40,6 +40,7 @@ FORMULAS: dict[str, tuple[str, ...]] = {
     "matmul": ("d(x @ y)/dx: g @ y^T", "d(x @ y)/dy: x^T @ g"),
     "linear": ("d(x @ W^T + b)/dx: g @ W", "d(x @ W^T + b)/dW: g^T @ x", "d(x @ W^T + b)/db: g summed over the batch"),
     "vdot": ("d sum(x * y)/dx_i = y_i", "d sum(x * y)/dy_i = x_i"),
+    "sum_of_squares": ("d sum_k sum(x_k^2)/dx_k = 2 x_k",),
     "einsum": ("d einsum(x_1, ..., x_n)/dx_k: g contracted with the other operands onto x_k's subscripts",),
     # reductions and broadcasting
     "sum": ("d sum(x)/dx_i = 1 (g copied back over the summed axes)",),

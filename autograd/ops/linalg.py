@@ -89,8 +89,10 @@ MATMUL = register(Primitive("matmul", _matmul_forward, (_matmul_vjp_x, _matmul_v
 
 
 def _linear_forward(x: Any, w: Any, b: Any = None) -> Any:
-    x, w = as_array(x), as_array(w)
-    b = None if b is None else as_array(b)
+    if type(x) is not np.ndarray or type(w) is not np.ndarray:
+        x, w = as_array(x), as_array(w)
+    if b is not None and type(b) is not np.ndarray:
+        b = as_array(b)
     xs, ws = x.shape, w.shape
     if len(ws) != 2 or not xs or xs[-1] != ws[1] or (b is not None and b.shape != ws[:1]):
         bias = "" if b is None else f" and bias {b.shape}"
@@ -134,10 +136,39 @@ def _vdot_forward(x: Any, y: Any) -> Any:
     return np.vdot(x, y)
 
 
+def _vdot_vjp(g: Any, x: Any, y: Any) -> Any:
+    """d(sum x_i y_i)/dx_i = y_i (y reshaped to x's shape when the two differ)."""
+    if type(x) is np.ndarray and type(y) is np.ndarray and x.shape == y.shape:
+        return g * y
+    return g * reshape(y, shape_of(x))
+
+
 VDOT = register(Primitive("vdot", _vdot_forward, (
-    lambda g, ans, x, y: g * reshape(y, shape_of(x)),         # d(sum x_i y_i)/dx_i = y_i
-    lambda g, ans, x, y: g * reshape(x, shape_of(y)),
+    lambda g, ans, x, y: _vdot_vjp(g, x, y),
+    lambda g, ans, x, y: _vdot_vjp(g, y, x),
 ), exact=lambda m, x, y: m.sum(x.reshape(-1) * y.reshape(-1), None, False)))
+
+
+def _sum_of_squares_forward(*xs: Any) -> Any:
+    total: Any = 0.0  # a Python float: the first array's dtype wins (float32 stays float32)
+    for x in xs:
+        a = x if type(x) is np.ndarray and x.dtype.kind == "f" else np.asarray(x, dtype=np.result_type(x, 0.0))
+        total = total + np.vdot(a, a)  # BLAS's dot of the flattened array with itself
+    return total
+
+
+def _sum_of_squares_vjp(i: int, g: Any, ans: Any, xs: tuple[Any, ...]) -> Any:
+    """d (sum_k sum_j x_kj^2)/dx_ij = 2 x_ij."""
+    return (g * 2.0) * xs[i]
+
+
+SUM_OF_SQUARES = register(Primitive("sum_of_squares", _sum_of_squares_forward, PerInput(_sum_of_squares_vjp),
+                                    exact=lambda m, *xs: _exact_sum_of_squares(m, xs)))
+
+
+def _exact_sum_of_squares(m: Any, xs: tuple[Any, ...]) -> Any:
+    flat = np.concatenate([np.asarray(x, dtype=object).reshape(-1) for x in xs])
+    return m.sum(flat * flat, None, False)
 
 
 # ---------------------------------------------------------------------------
@@ -281,6 +312,16 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     if bias is None:
         return call_binary(LINEAR, x, weight)
     return call(LINEAR, x, weight, bias)
+
+
+def sum_of_squares(*xs: Any) -> Any:
+    """sum_k sum_j x_kj^2 over every element of every array, as one op (the L2 penalty of many arrays).
+
+    d/dx_k = 2 x_k. ``sum_of_squares(w)`` is ``vdot(w, w)``; nn.l2_penalty passes every parameter at once.
+    """
+    if not xs:
+        raise ValueError("sum_of_squares needs at least one array")
+    return call(SUM_OF_SQUARES, *xs)
 
 
 def vdot(x: Any, y: Any) -> Any:

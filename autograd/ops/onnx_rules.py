@@ -257,6 +257,11 @@ def _vdot(b: Any) -> str:
     return b.node("ReduceSum", [b.node("Mul", [x, y]), b.ints([0])], keepdims=0)
 
 
+@rule("sum_of_squares")
+def _sum_of_squares(b: Any) -> str:
+    return b.node("Sum", [b.node("ReduceSumSquare", [x], keepdims=0) for x in b.operands()])
+
+
 @rule("einsum")
 def _einsum(b: Any, subscripts: str) -> str:
     return b.node("Einsum", b.operands(), equation=subscripts.replace(" ", ""))

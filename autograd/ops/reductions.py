@@ -38,6 +38,8 @@ def _kept_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[i
 def _expand_reduced(g: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
     """Broadcast a reduction's gradient back over the reduced axes."""
     shape = shape_of(x)
+    if type(g) is float:  # a float64 number: the gradient of a sum over every axis (or of a 1-D one)
+        return np.full(shape, g) if shape else g
     if not keepdims:
         g = reshape(g, _kept_shape(shape, axis))
     return broadcast_to(g, shape)
