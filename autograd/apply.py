@@ -2,10 +2,10 @@
 
 ``call(prim, *args, **params)`` computes a primitive's forward on the inputs' data and,
 when recording is on and an input requires a gradient, records the output as a graph
-node. ``unary`` and ``binary_operator`` are the same for the two commonest shapes of
-call (one Value input; two operands and no params), written so that an op runs in one
-Python frame: Value's arithmetic operators are ``binary_operator`` functions, and a
-scalar graph spends most of its forward pass there.
+node. ``unary_operator`` and ``binary_operator`` are the same for the two commonest shapes
+of call (one Value input; two operands and no params), written so that an op runs in one
+Python frame: Value's arithmetic operators are ``binary_operator`` functions, its methods
+``v.exp()`` ... ``unary_operator`` ones, and a scalar graph spends most of its forward pass there.
 
 Node construction: ``op_node`` (autograd/value.py) builds every node, except on these
 two hot paths, which write its statements out inline (a call would cost about 5% of
@@ -208,28 +208,44 @@ _OPERATORS: dict[Primitive, Callable[[Any, Any], Value]] = {}
 
 def unary(prim: Primitive, x: Value) -> Value:
     """``call`` for a one-input primitive without params, applied to a Value."""
-    xd = x.data
-    if type(xd) is float:
-        out = compute(prim, (xd,), None)
-    else:
-        out = prim.forward(xd)
-        if type(out) is not np.ndarray or out.ndim == 0:
-            out = normalize(out)
-    if x.requires_grad:
-        if Changed.threads and STATE.flags != RECORD:  # as in binary_operator()
-            if STATE.flags & RECORD:
-                return record(out, prim, (x,), None, (xd,))
-            return _result_without_graph(prim, out, (xd,))
-        node = _new(Value)  # as in binary_operator()
-        node.data = out
-        node.requires_grad = True
-        node._in0 = x
-        node._in1 = NO_INPUT
-        node._prim = prim
-        node._g = None
-        node._extras = None
-        return node
-    return _result_without_graph(prim, out, (xd,))
+    operator = _UNARY_OPERATORS.get(prim)
+    if operator is None:
+        operator = _UNARY_OPERATORS[prim] = unary_operator(prim)
+    return operator(x)
+
+
+def unary_operator(prim: Primitive) -> Callable[[Value], Value]:
+    """``unary(prim, x)`` as a function of the Value alone, run in one frame (Value's ``v.exp()`` methods are these)."""
+
+    def apply(x: Value) -> Value:
+        xd = x.data
+        if type(xd) is float:
+            out = compute(prim, (xd,), None)
+        else:
+            out = prim.forward(xd)
+            if type(out) is not np.ndarray or out.ndim == 0:
+                out = normalize(out)
+        if x.requires_grad:
+            if Changed.threads and STATE.flags != RECORD:  # as in binary_operator()
+                if STATE.flags & RECORD:
+                    return record(out, prim, (x,), None, (xd,))
+                return _result_without_graph(prim, out, (xd,))
+            node = _new(Value)  # as in binary_operator()
+            node.data = out
+            node.requires_grad = True
+            node._in0 = x
+            node._in1 = NO_INPUT
+            node._prim = prim
+            node._g = None
+            node._extras = None
+            return node
+        return _result_without_graph(prim, out, (xd,))
+
+    apply.__name__ = prim.name
+    return apply
+
+
+_UNARY_OPERATORS: dict[Primitive, Callable[[Value], Value]] = {}
 
 
 def record(out: Any, prim: Primitive, inputs: tuple[Any, ...], params: dict[str, Any] | None,
@@ -252,9 +268,5 @@ def _result_without_graph(prim: Primitive, out: Any, datas: Sequence[Any]) -> Va
 
 def unary_method(prim: Primitive) -> Callable[[Value], Value]:
     """``unary(prim, self)`` as a method of Value (``v.exp()``), in one frame."""
-
-    def method(self: Value) -> Value:
-        return unary(prim, self)
-
-    method.__name__ = prim.name
+    method = _UNARY_OPERATORS[prim] = unary_operator(prim)
     return method

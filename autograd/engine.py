@@ -305,8 +305,34 @@ def _walk(
                 on_node(node, g, [])
             continue
         first, second = node._in0, node._in1
-        if general or second is VARIADIC:
+        if general:
             _propagate(node, g, mark, create_graph, on_node)
+            if not retain_graph:
+                node._prim = prim.freed
+            continue
+        if second is VARIADIC:  # three or more inputs (linear with a bias, concatenate): _propagate's loop, inline
+            params = None if extras is None else extras.params
+            datas = [x.data if isinstance(x, value_type) else x for x in first]
+            vjps = prim.vjps
+            per_input = type(vjps) is not tuple  # a PerInput: the inputs passed once, as one tuple
+            if per_input:
+                datas = tuple(datas)  # type: ignore[assignment]
+            ans = node.data
+            for i, x in enumerate(first):
+                if isinstance(x, value_type) and x.requires_grad:
+                    if per_input:
+                        gx = vjps.gradient(i, g, ans, datas, params or _NO_PARAMS)
+                    else:
+                        gx = vjps[i](g, ans, *datas, **params) if params else vjps[i](g, ans, *datas)
+                    if type(gx) is not float:
+                        a = datas[i]
+                        if type(gx) is ndarray and type(a) is ndarray:
+                            if gx.shape != a.shape:
+                                gx = unbroadcast(gx, a.shape)
+                        elif getattr(gx, "shape", ()) != getattr(a, "shape", ()):
+                            gx = unbroadcast(gx, x.shape)
+                    previous = x._g
+                    x._g = gx if previous is mark else previous + gx
             if not retain_graph:
                 node._prim = prim.freed
             continue

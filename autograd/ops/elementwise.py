@@ -213,11 +213,11 @@ RELU = register(Primitive("relu", _relu_forward, (_relu_vjp,), scalar_forward=la
 TANH = register(Primitive("tanh", np.tanh, (_tanh_vjp,), scalar_forward=math.tanh, exact=lambda m, x: m.tanh(x)))
 
 SIN = register(Primitive("sin", np.sin, (
-    lambda g, ans, x: g * cos(x),                            # d sin x/dx = cos x
+    lambda g, ans, x: g * (np.cos(x) if type(x) is np.ndarray else cos(x)),  # d sin x/dx = cos x
 ), scalar_forward=math.sin, exact=lambda m, x: m.sin(x)))
 
 COS = register(Primitive("cos", np.cos, (
-    lambda g, ans, x: -(g * sin(x)),                         # d cos x/dx = -sin x
+    lambda g, ans, x: -(g * (np.sin(x) if type(x) is np.ndarray else sin(x))),  # d cos x/dx = -sin x
 ), scalar_forward=math.cos, exact=lambda m, x: m.cos(x)))
 
 _erf_ufunc = np.frompyfunc(math.erf, 1, 1)
