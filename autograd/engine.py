@@ -310,7 +310,7 @@ def _walk(
             if not retain_graph:
                 node._prim = prim.freed
             continue
-        if second is VARIADIC:  # three or more inputs (linear with a bias, concatenate): _propagate's loop, inline
+        if second is VARIADIC:  # three or more inputs (linear with a bias, concatenate): _propagate's loop, leaner
             params = None if extras is None else extras.params
             datas = [x.data if isinstance(x, value_type) else x for x in first]
             vjps = prim.vjps
@@ -321,18 +321,9 @@ def _walk(
             for i, x in enumerate(first):
                 if isinstance(x, value_type) and x.requires_grad:
                     if per_input:
-                        gx = vjps.gradient(i, g, ans, datas, params or _NO_PARAMS)
+                        _send(x, vjps.gradient(i, g, ans, datas, params or _NO_PARAMS), mark)
                     else:
-                        gx = vjps[i](g, ans, *datas, **params) if params else vjps[i](g, ans, *datas)
-                    if type(gx) is not float:
-                        a = datas[i]
-                        if type(gx) is ndarray and type(a) is ndarray:
-                            if gx.shape != a.shape:
-                                gx = unbroadcast(gx, a.shape)
-                        elif getattr(gx, "shape", ()) != getattr(a, "shape", ()):
-                            gx = unbroadcast(gx, x.shape)
-                    previous = x._g
-                    x._g = gx if previous is mark else previous + gx
+                        _send(x, vjps[i](g, ans, *datas, **params) if params else vjps[i](g, ans, *datas), mark)
             if not retain_graph:
                 node._prim = prim.freed
             continue
