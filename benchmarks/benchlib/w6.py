@@ -7,9 +7,10 @@ step (lr 0.005, weight_decay 0.01, as the names model's training). It is the nam
 transformer block without its MLP sub-block and middle LayerNorm.
 
 Every engine starts from ``data.w6_weights`` (PyTorch's state_dict names and default inits, seeded
-NumPy) and ``data.w6_batch``. ``run(suite, Row)`` is run.py's ``--only W6``: ours (and the floor,
-``benchlib.attention_floor``, when it is there) interleaved in this process, then each peer in its
-venv via worker.py; each final loss is checked against the floor's (ours' without a floor).
+NumPy) and ``data.w6_batch``. ``run(suite, Row)`` is run.py's ``--only W6``: the floor
+(``benchlib.attention_floor``, hand-written NumPy) and ours interleaved run by run in this process,
+then PyTorch, JAX jit and JAX eager each in its venv via worker.py; each engine's loss after the
+timed steps is checked against the floor's. ``w6_check.py`` checks the floor's gradients against ours.
 """
 
 from __future__ import annotations
@@ -75,12 +76,10 @@ def ours_job(dtype: str) -> Job:
     return Job(step, reset)
 
 
-def floor_job(dtype: str) -> Job | None:
-    """The hand-written NumPy floor's job, or None when benchlib.attention_floor is not there."""
-    try:
-        from benchlib.attention_floor import FloorAttention
-    except ImportError:
-        return None
+def floor_job(dtype: str) -> Job:
+    """The hand-written NumPy floor (benchlib/attention_floor.py), fresh weights and AdamW state every run."""
+    from benchlib.attention_floor import FloorAttention
+
     x, y = data.w6_batch()
     state: dict[str, Any] = {}
 
@@ -91,31 +90,21 @@ def floor_job(dtype: str) -> Job | None:
 
 
 def run(suite: Any, row_type: Any) -> None:
-    """run.py's W6: a float64 and a float32 row per engine, in ``suite``'s table."""
+    """run.py's W6: a float64 and a float32 row per engine in ``suite``'s table (peers: torch, jax, jax-eager)."""
     repeats, inner = suite.plan.w6
     for dtype in ("float64", "float32"):
         name = NAME.format(dtype=dtype)
         tolerance = 1e-6 if dtype == "float64" else 1e-4
-        jobs = {"ours": ours_job(dtype)}
-        floor = floor_job(dtype)
-        if floor is not None:
-            jobs = {"floor (numpy)": floor, **jobs}
-        results = measure_interleaved(jobs, repeats=repeats, inner=inner, warmup=suite.plan.warmup)
-        base_label = "floor (numpy)" if floor is not None else "ours"
-        reference = results[base_label].loss
+        results = measure_interleaved({"floor (numpy)": floor_job(dtype), "ours": ours_job(dtype)},
+                                      repeats=repeats, inner=inner, warmup=suite.plan.warmup)
+        reference = results["floor (numpy)"].loss
         rows = {label: suite.add(row_type(name, label, "step", m), reference, tolerance)
                 for label, m in results.items()}
-        base = rows[base_label]
-        if floor is not None:
-            rows["ours"].ratios["x floor"] = paired_ratio(results["ours"], results["floor (numpy)"])
-        else:
-            base.check = ""  # the reference itself
+        rows["ours"].ratios["x floor"] = paired_ratio(results["ours"], results["floor (numpy)"])
         for peer in ("torch", "jax", "jax-eager"):
-            if peer not in suite.peers:
-                continue
-            result = suite.peer(peer, "W6", repeats, inner, dtype=dtype)
-            row = suite.add_peer(peer, result, name, "step", 1.0, reference, tolerance)
-            if row is not None:
-                row.ratios["x ours"] = row.time() / rows["ours"].time()
-        if floor is not None:
-            suite._ratios(name, base)
+            if peer in suite.peers:
+                result = suite.peer(peer, "W6", repeats, inner, dtype=dtype)
+                row = suite.add_peer(peer, result, name, "step", 1.0, reference, tolerance)
+                if row is not None:
+                    row.ratios["x ours"] = row.time() / rows["ours"].time()
+        suite._ratios(name, rows["floor (numpy)"])
