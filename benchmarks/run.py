@@ -252,7 +252,7 @@ class Suite:
     def w6(self) -> None:
         from benchlib import w6
 
-        w6.run(self, Row)  # the names model's attention block: ours, the floor if any, torch, jax
+        w6.run(self, Row)  # the names model's attention block: floor, ours, torch, jax (benchlib/w6.py)
 
     def _ratios(self, workload: str, base: Row) -> None:
         for row in self.rows:
