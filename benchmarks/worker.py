@@ -5,7 +5,8 @@
 
 ENGINE is ours, floor, micrograd, hips, torch, jax, jax-eager, mygrad or tinygrad;
 WORKLOAD is W1s (scalar MLP), W1t (batched MLP),
-W2 (deep scalar chain), W3 (784-256-256-10 MLP) or W4 (200 elementwise ops on 8x8).
+W2 (deep scalar chain), W3 (784-256-256-10 MLP), W4 (200 elementwise ops on 8x8) or
+W6 (the names model's attention block, benchlib/w6.py; torch, jax and jax-eager).
 Peers run with their own venv's python; this file and ``benchlib.harness``/``benchlib.data``
 need only NumPy, so nothing of ours is imported there.
 
@@ -97,7 +98,7 @@ def run_w2(module: Any, steps: int, repeats: int, forward_only: bool = False) ->
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("engine", choices=sorted(MODULES))
-    parser.add_argument("workload", choices=["W1s", "W1t", "W2", "W3", "W4"])
+    parser.add_argument("workload", choices=["W1s", "W1t", "W2", "W3", "W4", "W6"])
     parser.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--inner", type=int, default=1)
@@ -119,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
                 job = module.w1_tensor_job()
             elif args.workload == "W3":
                 job = module.w3_job(args.dtype)
+            elif args.workload == "W6":
+                job = module.w6_job(args.dtype)
             else:
                 job = module.w4_job()
             m = measure(job, repeats=args.repeats, inner=args.inner, warmup=args.warmup)

@@ -93,3 +93,49 @@ W2_TANH_EVERY = 10
 def w2_nodes(steps: int) -> int:
     """Graph nodes a chain of ``steps`` creates: a multiply and an add per step, a tanh every 10th."""
     return 2 * steps + steps // W2_TANH_EVERY
+
+
+# W6: the names model's attention block (examples/names_model.py: 27 symbols, width 48, 4 heads, AdamW)
+W6_VOCAB = 27
+W6_DIM = 48
+W6_HEADS = 4
+W6_BATCH = 32
+W6_CONTEXT = 16
+W6_LR = 0.005
+W6_WEIGHT_DECAY = 0.01
+
+
+def w6_batch(seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Tokens (32, 16) and their next-character targets (32, 16): one random sequence of 17 symbols per row."""
+    rng = np.random.default_rng(seed + 6)
+    chars = rng.integers(0, W6_VOCAB, (W6_BATCH, W6_CONTEXT + 1))
+    return chars[:, :-1].copy(), chars[:, 1:].copy()
+
+
+def w6_causal() -> np.ndarray:
+    """PyTorch MultiheadAttention's boolean attn_mask for a causal block: True where attention is NOT allowed."""
+    return ~np.tril(np.ones((W6_CONTEXT, W6_CONTEXT), dtype=bool))
+
+
+def w6_weights(dtype: str = "float64", seed: int = SEED) -> dict[str, np.ndarray]:
+    """The block's initial weights by PyTorch's state_dict names, with PyTorch's default inits.
+
+    token/position Embedding N(0, 1); LayerNorm ones and zeros; MultiheadAttention's in_proj_weight
+    xavier-uniform, its biases zero, out_proj.weight uniform +-1/sqrt(E); the head Linear uniform +-1/sqrt(E).
+    """
+    rng = np.random.default_rng(seed + 7)
+    e, v = W6_DIM, W6_VOCAB
+    bound, xavier = 1.0 / np.sqrt(e), np.sqrt(6.0 / (e + 3 * e))
+    state = {
+        "token.weight": rng.standard_normal((v, e)),
+        "position.weight": rng.standard_normal((W6_CONTEXT, e)),
+        "norm1.weight": np.ones(e), "norm1.bias": np.zeros(e),
+        "attention.in_proj_weight": rng.uniform(-xavier, xavier, (3 * e, e)),
+        "attention.in_proj_bias": np.zeros(3 * e),
+        "attention.out_proj.weight": rng.uniform(-bound, bound, (e, e)),
+        "attention.out_proj.bias": np.zeros(e),
+        "norm_out.weight": np.ones(e), "norm_out.bias": np.zeros(e),
+        "head.weight": rng.uniform(-bound, bound, (v, e)),
+        "head.bias": rng.uniform(-bound, bound, v),
+    }
+    return {name: array.astype(dtype) for name, array in state.items()}

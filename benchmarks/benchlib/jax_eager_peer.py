@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from benchlib import jax_peer
-from benchlib.jax_peer import COMPILE_SECONDS, version, w1_tensor_job, w3_job, w4_job
+from benchlib.jax_peer import COMPILE_SECONDS, version, w1_tensor_job, w3_job, w4_job, w6_job
 
 jax_peer.JIT = False
 
-__all__ = ["COMPILE_SECONDS", "version", "w1_tensor_job", "w3_job", "w4_job"]
+__all__ = ["COMPILE_SECONDS", "version", "w1_tensor_job", "w3_job", "w4_job", "w6_job"]

@@ -134,3 +134,66 @@ def w4_job() -> Job:
         return float(out)
 
     return Job(step, setup)
+
+
+def _layer_norm(h: Any, weight: Any, bias: Any, eps: float = 1e-5) -> Any:
+    mean = h.mean(axis=-1, keepdims=True)
+    var = ((h - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (h - mean) / jnp.sqrt(var + eps) * weight + bias
+
+
+def _w6_logits(p: dict[str, Any], tokens: Any, allowed: Any) -> Any:
+    """The attention block of benchlib/w6.py, as PyTorch's layers compute it (batch_first, causal mask)."""
+    batch, length = tokens.shape
+    e, heads = data.W6_DIM, data.W6_HEADS
+    d = e // heads
+    h = p["token.weight"][tokens] + p["position.weight"][:length]
+    a = _layer_norm(h, p["norm1.weight"], p["norm1.bias"])
+    qkv = a @ p["attention.in_proj_weight"].T + p["attention.in_proj_bias"]
+    q, k, v = (qkv[..., i * e:(i + 1) * e].reshape(batch, length, heads, d).transpose(0, 2, 1, 3) for i in range(3))
+    scores = jnp.where(allowed, q @ k.transpose(0, 1, 3, 2) / jnp.sqrt(float(d)).astype(q.dtype), -jnp.inf)
+    out = (jax.nn.softmax(scores, axis=-1) @ v).transpose(0, 2, 1, 3).reshape(batch, length, e)
+    h = h + out @ p["attention.out_proj.weight"].T + p["attention.out_proj.bias"]
+    z = _layer_norm(h, p["norm_out.weight"], p["norm_out.bias"]) @ p["head.weight"].T + p["head.bias"]
+    return z.reshape(-1, data.W6_VOCAB)
+
+
+def w6_job(dtype: str) -> Job:
+    """W6: the names model's attention block, one AdamW step (PyTorch's update rule) in one jitted function."""
+    x_np, y_np = data.w6_batch()
+    tokens, targets = jnp.asarray(x_np), jnp.asarray(y_np.reshape(-1))
+    allowed, rows = jnp.asarray(~data.w6_causal()), jnp.arange(y_np.size)
+    lr, wd, b1, b2, eps = data.W6_LR, data.W6_WEIGHT_DECAY, 0.9, 0.999, 1e-8
+
+    def loss_fn(params: dict[str, Any]) -> Any:
+        z = _w6_logits(params, tokens, allowed)
+        return (jax.nn.logsumexp(z, axis=1) - z[rows, targets]).mean()
+
+    def update(params: dict[str, Any], m: dict[str, Any], v: dict[str, Any], t: Any) -> tuple[Any, ...]:
+        loss, grads = jax.value_and_grad(loss_fn)(params)
+        new_p, new_m, new_v = {}, {}, {}
+        for name, p in params.items():
+            g = grads[name]
+            new_m[name] = b1 * m[name] + (1 - b1) * g
+            new_v[name] = b2 * v[name] + (1 - b2) * g * g
+            step_size = jnp.asarray(lr / (1 - b1 ** t), p.dtype)
+            denom = jnp.sqrt(new_v[name]) / jnp.sqrt(jnp.asarray(1 - b2 ** t, p.dtype)) + eps
+            new_p[name] = p * (1 - lr * wd) - step_size * new_m[name] / denom
+        return loss, new_p, new_m, new_v
+
+    step_fn = _compile("W6", update)
+    state: dict[str, Any] = {}
+
+    def reset() -> None:
+        params = {k: jnp.asarray(a) for k, a in data.w6_weights(dtype).items()}
+        zeros = {k: jnp.zeros_like(a) for k, a in params.items()}
+        state.update(params=params, m=zeros, v=zeros, t=0)
+        _first_call(f"W6 {dtype}", step_fn, params, zeros, zeros, 1)
+
+    def step() -> float:
+        state["t"] += 1
+        loss, state["params"], state["m"], state["v"] = step_fn(state["params"], state["m"], state["v"], state["t"])
+        jax.block_until_ready(state["params"])
+        return float(loss)
+
+    return Job(step, reset)

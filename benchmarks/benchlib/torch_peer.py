@@ -117,3 +117,45 @@ def w4_job() -> Job:
         return float(out.item())
 
     return Job(step)
+
+
+def w6_job(dtype: str) -> Job:
+    """W6: the names model's attention block (see benchlib/w6.py), torch.nn layers and torch.optim.AdamW."""
+    torch_dtype = getattr(torch, dtype)
+    x_np, y_np = data.w6_batch()
+    x, targets = torch.tensor(x_np), torch.tensor(y_np.reshape(-1))
+    causal, positions = torch.tensor(data.w6_causal()), torch.arange(data.W6_CONTEXT)
+    e, vocab = data.W6_DIM, data.W6_VOCAB
+
+    class AttentionBlock(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.token = torch.nn.Embedding(vocab, e)
+            self.position = torch.nn.Embedding(data.W6_CONTEXT, e)
+            self.norm1 = torch.nn.LayerNorm(e)
+            self.attention = torch.nn.MultiheadAttention(e, data.W6_HEADS, batch_first=True)
+            self.norm_out = torch.nn.LayerNorm(e)
+            self.head = torch.nn.Linear(e, vocab)
+
+        def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+            h = self.token(tokens) + self.position(positions)
+            a = self.norm1(h)
+            h = h + self.attention(a, a, a, attn_mask=causal, need_weights=False)[0]
+            return self.head(self.norm_out(h)).reshape(-1, vocab)
+
+    state: dict[str, Any] = {}
+
+    def reset() -> None:
+        model = AttentionBlock().to(torch_dtype)
+        model.load_state_dict({k: torch.tensor(v) for k, v in data.w6_weights(dtype).items()})
+        state["model"] = model
+        state["opt"] = torch.optim.AdamW(model.parameters(), lr=data.W6_LR, weight_decay=data.W6_WEIGHT_DECAY)
+
+    def step() -> float:
+        loss = F.cross_entropy(state["model"](x), targets)
+        state["opt"].zero_grad()
+        loss.backward()
+        state["opt"].step()
+        return float(loss.item())
+
+    return Job(step, reset)
