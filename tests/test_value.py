@@ -236,3 +236,21 @@ def test_relu_and_where_pick_exactly_around_non_finite_or_huge_values(dtype: typ
     np.testing.assert_array_equal(y.data, expected)
     assert not np.signbit(y.data[data <= 0]).any()  # zeros, never -0.0
     np.testing.assert_array_equal(x.grad, np.where(kept, np.inf, 0.0).astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [12, 5000])  # below and above the VJP's np.where / finite-product switch
+def test_relu_backward_is_pytorchs_threshold_backward_on_small_and_large_arrays(dtype: type, size: int) -> None:
+    rng = np.random.default_rng(size)
+    data = rng.standard_normal(size).astype(dtype)
+    data[:3] = [np.nan, 0.0, -0.0]
+    g = rng.standard_normal(size).astype(dtype)
+    expected = np.where(data <= 0, dtype(0), g)  # PyTorch's rule: 0 where x <= 0 whatever g is, else g (NaN x too)
+    x = Value(data, requires_grad=True)
+    autograd.relu(x).backward(g)
+    np.testing.assert_array_equal(x.grad, expected)
+    assert not np.signbit(x.grad[data <= 0]).any()  # masked places are +0.0, as PyTorch's
+    g[3:6] = [np.nan, np.inf, -np.inf]  # non-finite gradients: 0 where masked, passed on where kept
+    x = Value(data, requires_grad=True)
+    autograd.relu(x).backward(g)
+    np.testing.assert_array_equal(x.grad, np.where(data <= 0, dtype(0), g))

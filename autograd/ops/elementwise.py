@@ -188,23 +188,25 @@ def _relu_forward(x: Any) -> Any:
     return np.maximum(x, 0.0)  # NaN stays NaN; -0.0 becomes 0.0
 
 
-_ZEROS = {np.dtype(t): np.zeros((), t) for t in (np.float64, np.float32)}
-
-
 def _relu_vjp(g: Any, ans: Any, x: Any) -> Any:
     """d relu(x)/dx = 1 where x > 0 (and where x is NaN, as PyTorch), else 0 (0 at the kink).
 
     Read from the output: relu(x) <= 0 exactly where x <= 0. The gradient there is 0
-    even when g is NaN or infinite (PyTorch's threshold_backward); on raw arrays this is
-    one comparison and one np.where, on Values the same where() is recorded.
+    even when g is NaN or infinite (PyTorch's threshold_backward): where() gives that, as
+    g * mask when g is finite (np.where itself is several times slower on large arrays; on
+    small ones it is the faster, and tests/test_value.py compares the two).
     """
-    if type(g) is np.ndarray and type(ans) is np.ndarray:
-        zero = _ZEROS.get(ans.dtype, 0.0)  # a 0-d zero of the dtype: np.where takes it faster than 0.0
-        return np.where(ans <= zero, zero, g)
     if type(g) is float and type(ans) is float:
         return 0.0 if ans <= 0.0 else g
     out = _raw(ans)
+    if type(g) is np.ndarray and type(out) is np.ndarray and out.size <= _SMALL and g.shape == out.shape:
+        zero = _ZEROS.get(out.dtype, 0.0)  # small arrays: one np.where, the cheapest there
+        return np.where(out <= zero, zero, g)
     return where(not out <= 0.0 if type(out) is float else ~(out <= 0.0), g, 0.0)
+
+
+_SMALL = 2048  # elements: up to here np.where's fixed cost is lower than where()'s finite check and product
+_ZEROS = {np.dtype(t): np.zeros((), t) for t in (np.float64, np.float32)}
 
 
 RELU = register(Primitive("relu", _relu_forward, (_relu_vjp,), scalar_forward=lambda x: 0.0 if x <= 0.0 else x,
