@@ -16,6 +16,7 @@ that points back up (the engine is built on Value).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -191,9 +192,8 @@ class Value(Node):
             create_graph: record the backward pass, so that each ``.grad`` is a Value
                 that can be differentiated again (higher-order derivatives).
         """
-        from autograd.engine import backward  # the one import pointing back up (see the module docstring)
-
-        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+        run = _ENGINE_BACKWARD[0] if _ENGINE_BACKWARD else _engine_backward()
+        run(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
     def item(self) -> float:
         """The value as a Python float (only for a Value holding one number)."""
@@ -365,6 +365,18 @@ class Value(Node):
 
     def __ge__(self, other: Any) -> Any:
         return self.data >= raw(other)
+
+
+_ENGINE_BACKWARD: list[Callable[..., None]] = []
+
+
+def _engine_backward() -> Callable[..., None]:
+    """autograd.engine.backward, imported on the first backward pass (an import statement costs a
+    microsecond each time it runs; this is the one import pointing back up, see the module docstring)."""
+    from autograd.engine import backward
+
+    _ENGINE_BACKWARD.append(backward)
+    return backward
 
 
 def op_node(data: Any, prim: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None) -> Value:
