@@ -162,9 +162,12 @@ _NO_PARAMS: dict[str, Any] = {}
 def _send(x: Value, gx: Any, mark: object) -> Any:
     """Add one consumer's contribution ``gx`` to the gradient of input ``x``; returns it reduced to x's shape."""
     if type(gx) is not float:
-        shape = x.shape
-        if shape_of(gx) != shape:
-            gx = unbroadcast(gx, shape)
+        data = x.data
+        if type(gx) is np.ndarray and type(data) is np.ndarray:  # ndarrays: their shapes, without calls
+            if gx.shape != data.shape:
+                gx = unbroadcast(gx, data.shape)
+        elif shape_of(gx) != shape_of(data):
+            gx = unbroadcast(gx, shape_of(data))
     previous = x._g
     x._g = gx if previous is mark else previous + gx
     return gx
