@@ -62,6 +62,13 @@ def all_finite(a: np.ndarray) -> bool:
     return math.isfinite(np.add.reduce(a, None))
 
 
+def broadcast_axes(stretched: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of an array of shape ``stretched`` that broadcasting ``shape`` to it added (leading ones)
+    or stretched (length 1 in ``shape``): what a gradient is summed over to return to ``shape``."""
+    lead = len(stretched) - len(shape)
+    return tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and stretched[i + lead] != 1)
+
+
 def normalize_axis(axis: Any, ndim: int) -> tuple[int, ...] | None:
     """``axis`` (None, an int or a sequence of ints, negative allowed) as a tuple of non-negative axes."""
     if axis is None:

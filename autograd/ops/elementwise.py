@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograd.apply import call, call_binary, call_unary
-from autograd.arrays import all_finite, normalize
+from autograd.arrays import all_finite, broadcast_axes, normalize
 from autograd.arrays import raw as _raw
 from autograd.registry import PRODUCT_RULE, SUM_RULE, Primitive, register
 from autograd.value import Value
@@ -43,10 +44,21 @@ MULTIPLY = register(Primitive("multiply", operator.mul, (
     lambda g, ans, x, y: g * x,                              # d(xy)/dy = x
 ), fast_vjp=PRODUCT_RULE, exact=lambda m, x, y: x * y))
 
+def _divide_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    """d(x/y)/dy = -x/y^2 = -ans/y. When y was broadcast (a softmax's or a norm's denominator), g * ans is
+    summed back to y's shape first, so the division runs on the small array."""
+    if type(y) is np.ndarray and type(ans) is np.ndarray and type(g) is np.ndarray and y.size < ans.size:
+        summed = _add_reduce(g * ans, broadcast_axes(ans.shape, y.shape), None, None, True)
+        return -(summed.reshape(y.shape) / y)
+    return -divide(g * ans, y)
+
+
 DIVIDE = register(Primitive("divide", operator.truediv, (
     lambda g, ans, x, y: divide(g, y),                       # d(x/y)/dx = 1/y
-    lambda g, ans, x, y: -divide(g * ans, y),                # d(x/y)/dy = -x/y^2 = -ans/y
+    _divide_vjp_y,                                           # d(x/y)/dy = -ans/y
 ), exact=lambda m, x, y: m.divide(x, y)))
+
+_add_reduce: Callable[..., Any] = np.add.reduce  # the ufunc's reduce, without ndarray.sum's Python wrapper
 
 
 def _power_forward(x: Any, y: Any) -> Any:

@@ -15,7 +15,16 @@ from typing import Any
 import numpy as np
 
 from autograd.apply import call
-from autograd.arrays import all_finite, as_array, normalize_axis, operand, pytorch_spelling, raw, shape_of
+from autograd.arrays import (
+    all_finite,
+    as_array,
+    broadcast_axes,
+    normalize_axis,
+    operand,
+    pytorch_spelling,
+    raw,
+    shape_of,
+)
 from autograd.ops.elementwise import exp
 from autograd.ops.shapes import reshape
 from autograd.registry import Primitive, register
@@ -112,10 +121,7 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     gshape = shape_of(g)
     if gshape == shape:
         return g
-    lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
-    )
+    axes = broadcast_axes(gshape, shape)
     if axes:
         g = sum(g, axes, True)
     return reshape(g, shape)
