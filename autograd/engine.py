@@ -150,10 +150,11 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
         elif g is data or id(g) == id(getattr(data, "base", None)):
             g = g.copy()  # the node's own data (a custom backward returning a saved input)
         deposited.add(id(g))
-    if node.grad is None:
+    extras = node._extras
+    if extras is None or extras.grad is None:
         node.grad = g
     else:
-        node.grad = node.grad + g
+        extras.grad = extras.grad + g
 
 
 _NO_PARAMS: dict[str, Any] = {}

@@ -152,7 +152,7 @@ class PerInput:
         self.vjp = vjp
 
     def gradient(self, index: int, g: Any, ans: Any, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
-        return self.vjp(index, g, ans, inputs, **params)
+        return self.vjp(index, g, ans, inputs, **params) if params else self.vjp(index, g, ans, inputs)
 
     def __getitem__(self, index: int) -> VJP:
         return lambda g, ans, *inputs, **params: self.vjp(index, g, ans, inputs, **params)
