@@ -54,7 +54,7 @@ from benchlib.harness import (  # noqa: E402
     run_json,
     worker_env,
 )
-from benchlib.peers import WORKER, peer_python  # noqa: E402
+from benchlib.peers import W2_NOT_RUN, WORKER, peer_python  # noqa: E402
 
 
 @dataclass
@@ -201,7 +201,8 @@ class Suite:
             engines.append(("micrograd, graph only (forward, no backward)", "micrograd-graph", [10**4]))
             sizes = sorted(set(sizes) | set(small))
             self.notes.append(f"W2 on micrograd: {mg.W2_NOTE}; no loss check there")
-        engines += [(peer, peer, p.w2_peers) for peer in self.peers]
+        engines += [(peer, peer, p.w2_peers) for peer in self.peers if peer not in W2_NOT_RUN]
+        self.notes += [f"W2 not run on {peer}: {why}" for peer, why in W2_NOT_RUN.items() if peer in self.peers]
         for n in sizes:
             name = f"W2 chain N={n:,} ({data.w2_nodes(n):,} nodes)"
             base: Row | None = None

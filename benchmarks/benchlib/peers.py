@@ -34,6 +34,17 @@ INSTALL_HINT = {
     "micrograd": "pip install micrograd (into the venv that runs the benchmarks)",
 }
 
+# W2 (a chain of 2.1 N scalar nodes) is not run on these peers, for the reasons given (a note under the table)
+W2_NOT_RUN = {
+    "jax": "jit turns the chain into one straight-line XLA program, so W2 would time its compiler (N = 10^3: "
+           "0.7 s, 10^4: 7.8 s to compile, then 85 and 19 ns per node with no graph built); the jax-eager row "
+           "is JAX's autodiff on it",
+    "tinygrad": "it has no eager mode: the chain is one lazy graph that it schedules, fuses into one kernel and "
+                "compiles with clang when realized, so W2 times that pipeline (by hand, worker.py tinygrad W2: "
+                "N = 10^3 and 10^4 at 380-430 us per node on the first run, 160-200 on a repeat, 5.8-6.7 kB per "
+                "node, values ok); N = 10^5 would take minutes per run",
+}
+
 
 def peer_python(name: str) -> tuple[str | None, str]:
     """(the peer venv's python, '') when it can import the peer, else (None, why it is skipped)."""

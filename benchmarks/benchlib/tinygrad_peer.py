@@ -6,9 +6,9 @@ default set here) compiles kernels with clang (``apt-get install clang``); witho
 "no usable devices". tinygrad compiles a kernel per new graph shape, so its first steps are slow.
 Steps run eagerly (``loss.backward()``, the optimizer's ``step()``), without ``TinyJit``.
 W3 and W5 use ``tinygrad.nn.optim`` (SGD, AdamW); its optimizer state is float32 unless
-``OPTIM_DTYPE`` says otherwise, so the float64 runs set it to float64. W2 (a chain of 2.1 N scalar
-nodes) is not written for tinygrad: every op would be a lazy graph node that the scheduler has to
-rewrite and compile, a compiler benchmark rather than an autodiff one.
+``OPTIM_DTYPE`` says otherwise, so the float64 runs set it to float64 (its bias corrections, beta^t,
+and its learning rate stay float32 whatever the dtype). W2 runs here (``worker.py tinygrad W2
+--steps N``) but run.py leaves it out (benchlib/peers.py's W2_NOT_RUN says why).
 """
 
 from __future__ import annotations
@@ -88,6 +88,19 @@ def w4_job() -> Job:
         return float(out.item())
 
     return Job(step)
+
+
+def w2_chain(steps: int) -> tuple[float, float]:
+    """The scalar chain, lazily: tinygrad fuses it into one kernel, scheduled and compiled when realized."""
+    x = Tensor(0.5, dtype=dtypes.float64)
+    y = x
+    every = data.W2_TANH_EVERY
+    for i in range(steps):
+        y = y * data.W2_FACTOR + data.W2_SHIFT
+        if i % every == every - 1:
+            y = y.tanh()
+    (grad,) = y.gradient(x)
+    return float(y.item()), float(grad.item())
 
 
 def _optim_dtype(dtype: str) -> None:
