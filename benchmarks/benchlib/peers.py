@@ -1,8 +1,9 @@
 """Finding the peers: micrograd in this process; HIPS autograd, PyTorch, JAX, MyGrad, tinygrad in their own venvs.
 
 A peer's venv is taken from an environment variable, else a default path:
-``BENCH_HIPS_PYTHON`` (default /work/benchvenv-hips/bin/python) and ``BENCH_TORCH_PYTHON``
-(default /work/benchvenv-torch/bin/python). A peer that is missing is skipped with a note.
+``BENCH_HIPS_PYTHON`` (default /work/benchvenv-hips/bin/python), ``BENCH_TORCH_PYTHON``
+(default /work/benchvenv-torch/bin/python), and so on (``DEFAULTS``). A peer that is missing is
+skipped with a note.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ DEFAULTS = {
 }
 
 INSTALL_HINT = {
-    "hips": "python -m venv /work/benchvenv-hips && /work/benchvenv-hips/bin/pip install autograd numpy",
+    "hips": "sh benchmarks/make_peer_venvs.sh hips (autograd==1.9.1)",
     "torch": "python -m venv /work/benchvenv-torch && /work/benchvenv-torch/bin/pip install torch==2.13.0 numpy",
     "jax": "sh benchmarks/make_peer_venvs.sh jax",
     "jax-eager": "sh benchmarks/make_peer_venvs.sh jax",
     "mygrad": "sh benchmarks/make_peer_venvs.sh mygrad",
-    "tinygrad": "sh benchmarks/make_peer_venvs.sh tinygrad",
+    "tinygrad": "sh benchmarks/make_peer_venvs.sh tinygrad; its CPU device needs clang (apt-get install clang)",
     "micrograd": "pip install micrograd (into the venv that runs the benchmarks)",
 }
 
