@@ -67,7 +67,7 @@ def state_file() -> Iterator[str]:
     fd, path = tempfile.mkstemp(suffix=".npz", prefix="w5_state_")
     os.close(fd)
     try:
-        np.savez(path, **initial_state())
+        np.savez(path, **initial_state())  # type: ignore[arg-type]  # (the stubs read it as allow_pickle)
         yield path
     finally:
         os.unlink(path)
