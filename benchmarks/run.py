@@ -39,7 +39,7 @@ def _pin_blas_threads(argv: list[str]) -> None:
 
 _pin_blas_threads(sys.argv[1:])
 
-from benchlib import data, floor, ours  # noqa: E402
+from benchlib import data, floor, ours, w5  # noqa: E402
 from benchlib import micrograd_peer as mg  # noqa: E402
 from benchlib.harness import (  # noqa: E402
     Job,
@@ -54,7 +54,7 @@ from benchlib.harness import (  # noqa: E402
     run_json,
     worker_env,
 )
-from benchlib.peers import WORKER, peer_python  # noqa: E402
+from benchlib.peers import W2_NOT_RUN, WORKER, peer_python  # noqa: E402
 
 
 @dataclass
@@ -68,12 +68,13 @@ class Plan:
     w2_repeats: int = 3
     w3: tuple[int, int] = (11, 5)
     w4: tuple[int, int] = (11, 20)
+    w5: tuple[int, int] = (9, 5)
     w6: tuple[int, int] = (7, 5)
     warmup: int = 1
 
 
 QUICK = Plan(w1s=(3, 1), w1t=(3, 5), w2_ours=[10**3, 10**4, 10**5], w2_peers=[10**4],
-             w2_repeats=2, w3=(3, 2), w4=(3, 5), w6=(3, 3))
+             w2_repeats=2, w3=(3, 2), w4=(3, 5), w5=(3, 2), w6=(3, 3))
 
 
 @dataclass
@@ -201,7 +202,8 @@ class Suite:
             engines.append(("micrograd, graph only (forward, no backward)", "micrograd-graph", [10**4]))
             sizes = sorted(set(sizes) | set(small))
             self.notes.append(f"W2 on micrograd: {mg.W2_NOTE}; no loss check there")
-        engines += [(peer, peer, p.w2_peers) for peer in self.peers]
+        engines += [(peer, peer, p.w2_peers) for peer in self.peers if peer not in W2_NOT_RUN]
+        self.notes += [f"W2 not run on {peer}: {why}" for peer, why in W2_NOT_RUN.items() if peer in self.peers]
         for n in sizes:
             name = f"W2 chain N={n:,} ({data.w2_nodes(n):,} nodes)"
             base: Row | None = None
@@ -248,6 +250,14 @@ class Suite:
         reference = floor.w4_forward_backward(x, a, b)[0]
         self._tensor_workload("W4 200 elementwise ops on 8x8 + sum", "W4", floor.w4_job(), ours.w4_job(),
                               reference, repeats, inner, "op", scale=data.W4_OPS + 1)
+
+    def w5(self) -> None:
+        repeats, inner = self.plan.w5
+        with w5.state_file() as state:
+            for dtype in w5.DTYPES:
+                self._tensor_workload(f"W5 digits CNN {dtype} step", "W5", w5.floor_job(dtype), w5.ours_job(dtype),
+                                      w5.floor_loss(dtype, inner), repeats, inner, "step",
+                                      tolerance=1e-6 if dtype == "float64" else 1e-4, dtype=dtype, state=state)
 
     def w6(self) -> None:
         from benchlib import w6
@@ -360,7 +370,7 @@ def targets(suite: Suite) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes (about 25 s)")
-    parser.add_argument("--only", default="", help="comma-separated subset of W1,W2,W3,W4,W6")
+    parser.add_argument("--only", default="", help="comma-separated subset of W1,W2,W3,W4,W5,W6")
     parser.add_argument("--profile", action="store_true",
                         help="profile ours on W3, W4, W1 batched and W1 scalar with cProfile instead")
     parser.add_argument("--top", type=int, default=25, help="functions to show per profile")
@@ -377,7 +387,8 @@ def main(argv: list[str] | None = None) -> None:
     only = {w.strip().upper() for w in args.only.split(",") if w.strip()}
     start = time.perf_counter()
     suite = Suite(plan, only)
-    for workload, run in (("W1", suite.w1), ("W4", suite.w4), ("W3", suite.w3), ("W2", suite.w2), ("W6", suite.w6)):
+    for workload, run in (("W1", suite.w1), ("W4", suite.w4), ("W3", suite.w3), ("W2", suite.w2), ("W5", suite.w5),
+                          ("W6", suite.w6)):
         if suite.wanted(workload):
             print(f"running {workload} ...", file=sys.stderr, flush=True)
             run()

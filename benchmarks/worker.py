@@ -2,10 +2,12 @@
 
     python benchmarks/worker.py ENGINE WORKLOAD [--dtype float64] [--repeats R] [--inner I] [--warmup W]
     python benchmarks/worker.py ENGINE W2 --steps N [--repeats R]
+    python benchmarks/worker.py ENGINE W5 --state STATE.npz [--dtype float32] [--cpu-time] ...
 
 ENGINE is ours, floor, micrograd, hips, torch, jax, jax-eager, mygrad or tinygrad;
 WORKLOAD is W1s (scalar MLP), W1t (batched MLP),
-W2 (deep scalar chain), W3 (784-256-256-10 MLP), W4 (200 elementwise ops on 8x8) or
+W2 (deep scalar chain), W3 (784-256-256-10 MLP), W4 (200 elementwise ops on 8x8),
+W5 (the digits CNN's training step, from the initial weights in STATE.npz: see benchlib/w5.py) or
 W6 (the names model's attention block, benchlib/w6.py; torch, jax and jax-eager).
 Peers run with their own venv's python; this file and ``benchlib.harness``/``benchlib.data``
 need only NumPy, so nothing of ours is imported there.
@@ -98,13 +100,15 @@ def run_w2(module: Any, steps: int, repeats: int, forward_only: bool = False) ->
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("engine", choices=sorted(MODULES))
-    parser.add_argument("workload", choices=["W1s", "W1t", "W2", "W3", "W4", "W6"])
+    parser.add_argument("workload", choices=["W1s", "W1t", "W2", "W3", "W4", "W5", "W6"])
     parser.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--inner", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--no-gc", action="store_true", help="W1s only: disable the cyclic GC while timing")
+    parser.add_argument("--state", default="", help="W5 only: the .npz of the initial weights (benchlib/w5.py)")
+    parser.add_argument("--cpu-time", action="store_true", help="time CPU seconds of this process, not wall time")
     parser.add_argument("--forward-only", action="store_true", help="W2 only: build the graph, skip backward")
     args = parser.parse_args(argv)
     module = importlib.import_module(MODULES[args.engine])
@@ -122,9 +126,14 @@ def main(argv: list[str] | None = None) -> None:
                 job = module.w3_job(args.dtype)
             elif args.workload == "W6":
                 job = module.w6_job(args.dtype)
+            elif args.workload == "W5":
+                from benchlib.w5 import load_state
+
+                job = module.w5_job(args.dtype, load_state(args.state))
             else:
                 job = module.w4_job()
-            m = measure(job, repeats=args.repeats, inner=args.inner, warmup=args.warmup)
+            clock = time.process_time if args.cpu_time else time.perf_counter
+            m = measure(job, repeats=args.repeats, inner=args.inner, warmup=args.warmup, clock=clock)
             out["measurement"] = m.to_json()
             if getattr(module, "COMPILE_SECONDS", None):
                 out["compile_seconds"] = module.COMPILE_SECONDS

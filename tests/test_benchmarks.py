@@ -76,3 +76,18 @@ def test_w2_chain_gradient_matches_the_python_float_floor():
     assert y == pytest.approx(y_ref, rel=1e-12)
     assert g == pytest.approx(g_ref, rel=1e-10)
     assert math.isfinite(g) and g != 0.0
+
+
+@pytest.mark.parametrize("dtype, rel", [("float64", 1e-10), ("float32", 1e-5)])
+def test_w5_matches_the_floor_over_three_adamw_steps_and_resets(dtype, rel):
+    from benchlib import w5
+
+    expected = [w5.floor_loss(dtype, k) for k in (1, 2, 3)]
+    for job in (w5.ours_job(dtype), w5.floor_job(dtype)):
+        for _ in range(2):  # the setup puts the weights and AdamW's state back to the start
+            job.setup()
+            assert [job.step() for _ in range(3)] == pytest.approx(expected, rel=rel)
+    # the saved initial state (what the peers' workers load) is the same state
+    with w5.state_file() as path:
+        state = w5.load_state(path)
+    assert w5.floor_loss(dtype, 2, state) == expected[1]

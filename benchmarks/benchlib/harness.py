@@ -67,7 +67,7 @@ class Job:
     disable_gc: bool = False
 
 
-def _timed_run(job: Job, inner: int) -> tuple[float, Any]:
+def _timed_run(job: Job, inner: int, clock: Callable[[], float] = time.perf_counter) -> tuple[float, Any]:
     if job.setup is not None:
         job.setup()
     gc.collect()
@@ -76,10 +76,10 @@ def _timed_run(job: Job, inner: int) -> tuple[float, Any]:
         gc.disable()
     result = None
     try:
-        start = time.perf_counter()
+        start = clock()
         for _ in range(inner):
             result = job.step()
-        elapsed = time.perf_counter() - start
+        elapsed = clock() - start
     finally:
         if job.disable_gc and was_enabled:
             gc.enable()
@@ -87,33 +87,36 @@ def _timed_run(job: Job, inner: int) -> tuple[float, Any]:
 
 
 def measure_interleaved(
-    jobs: dict[str, Job], *, repeats: int, inner: int = 1, warmup: int = 1
+    jobs: dict[str, Job], *, repeats: int, inner: int = 1, warmup: int = 1,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict[str, Measurement]:
     """Time several engines on one workload, alternating them run by run.
 
     Each engine gets ``warmup`` untimed runs, then the engines take turns for
     ``repeats`` timed runs of ``inner`` calls each, so a change in the machine's
-    load (other processes, frequency) falls on all of them alike.
+    load (other processes, frequency) falls on all of them alike. ``clock`` is wall time by
+    default; ``time.process_time`` gives CPU seconds of this process (steadier on a shared machine).
 
     Returns:
         for each engine, a Measurement of seconds per call (loss: the last call's result).
     """
     for job in jobs.values():
         for _ in range(warmup):
-            _timed_run(job, inner)
+            _timed_run(job, inner, clock)
     times: dict[str, list[float]] = {name: [] for name in jobs}
     last: dict[str, Any] = {}
     for _ in range(repeats):
         for name, job in jobs.items():
-            seconds, last[name] = _timed_run(job, inner)
+            seconds, last[name] = _timed_run(job, inner, clock)
             times[name].append(seconds)
     gc.collect()
     return {name: Measurement(times[name], _as_loss(last[name])) for name in jobs}
 
 
-def measure(job: Job, *, repeats: int, inner: int = 1, warmup: int = 1) -> Measurement:
+def measure(job: Job, *, repeats: int, inner: int = 1, warmup: int = 1,
+            clock: Callable[[], float] = time.perf_counter) -> Measurement:
     """Time one engine on one workload (see ``measure_interleaved``)."""
-    return measure_interleaved({"job": job}, repeats=repeats, inner=inner, warmup=warmup)["job"]
+    return measure_interleaved({"job": job}, repeats=repeats, inner=inner, warmup=warmup, clock=clock)["job"]
 
 
 def _as_loss(result: Any) -> float | None:

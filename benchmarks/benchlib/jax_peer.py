@@ -197,3 +197,72 @@ def w6_job(dtype: str) -> Job:
         return float(loss)
 
     return Job(step, reset)
+
+
+def _batch_norm(z: Any, gamma: Any, beta: Any) -> Any:
+    """Training-mode BatchNorm2d: batch statistics over (N, H, W), biased variance."""
+    mean = z.mean(axis=(0, 2, 3), keepdims=True)
+    var = ((z - mean) ** 2).mean(axis=(0, 2, 3), keepdims=True)
+    return (z - mean) / jnp.sqrt(var + 1e-5) * gamma[None, :, None, None] + beta[None, :, None, None]
+
+
+def _conv_block(h: Any, w: Any, b: Any, gamma: Any, beta: Any) -> Any:
+    z = jax.lax.conv_general_dilated(h, w, (1, 1), ((1, 1), (1, 1))) + b[None, :, None, None]  # NCHW, OIHW
+    r = jax.nn.relu(_batch_norm(z, gamma, beta))
+    n, c, height, width = r.shape
+    return r.reshape(n, c, height // 2, 2, width // 2, 2).max(axis=(3, 5))  # MaxPool2d(2)
+
+
+def w5_job(dtype: str, state: dict[str, Any]) -> Job:
+    """The digits CNN; the whole step (forward, value_and_grad, AdamW written on the arrays) under jit."""
+    from benchlib import w5
+
+    x_np, labels_np = w5.batch(dtype)
+    x, labels = jnp.asarray(x_np), jnp.asarray(labels_np)
+    rows = jnp.arange(len(labels_np))
+
+    def loss_fn(params: list[Any]) -> Any:
+        w1, b1, g1, be1, w2, b2, g2, be2, w3, b3 = params
+        h = _conv_block(_conv_block(x, w1, b1, g1, be1), w2, b2, g2, be2)
+        z = h.reshape(h.shape[0], -1) @ w3.T + b3
+        return (jax.nn.logsumexp(z, axis=1) - z[rows, labels]).mean()
+
+    def update(params: list[Any], m: list[Any], v: list[Any], t: Any) -> tuple[Any, ...]:
+        loss, grads = jax.value_and_grad(loss_fn)(params)
+        new = [w5.adamw_update(*pgmv, t) for pgmv in zip(params, grads, m, v, strict=True)]
+        return loss, [n[0] for n in new], [n[1] for n in new], [n[2] for n in new]
+
+    step_fn = _compile("W5", update)
+    state_: dict[str, Any] = {}
+
+    def reset() -> None:
+        params = [jnp.asarray(p) for p in w5.params(state, dtype)]
+        zeros = [jnp.zeros_like(p) for p in params]
+        state_.update(params=params, m=zeros, v=zeros, t=0)
+        _first_call(f"W5 {dtype}", step_fn, params, zeros, zeros, jnp.asarray(1, dtype=dtype))
+
+    def step() -> float:
+        state_["t"] += 1
+        loss, state_["params"], state_["m"], state_["v"] = step_fn(
+            state_["params"], state_["m"], state_["v"], jnp.asarray(state_["t"], dtype=dtype))
+        jax.block_until_ready(state_["params"])
+        return float(loss)
+
+    return Job(step, reset)
+
+
+def eager_w2_chain(steps: int) -> tuple[float, float]:
+    """W2 op by op, eager only (jax_eager_peer exports it as w2_chain): a jitted 10^5-op chain times XLA."""
+    every = data.W2_TANH_EVERY
+
+    def chain(x: Any) -> Any:
+        y = x
+        for i in range(steps):
+            y = y * data.W2_FACTOR + data.W2_SHIFT
+            if i % every == every - 1:
+                y = jnp.tanh(y)
+        return y
+
+    y, pullback = jax.vjp(chain, jnp.asarray(0.5))
+    (grad,) = pullback(jnp.ones_like(y))
+    return float(y), float(grad)

@@ -109,3 +109,42 @@ def w4_job() -> Job:
         return float(out.item())
 
     return Job(step)
+
+
+def w5_job(dtype: str, state: dict[str, Any]) -> Job:
+    """The digits CNN with mygrad.nnet's conv_nd, batchnorm (batch statistics) and max_pool; AdamW by hand.
+
+    MyGrad has no optimizers: PyTorch's AdamW is written on the arrays (``w5.adamw_update``). In float32,
+    MyGrad 2.5's ``max_pool`` returns float64 (and ``astype`` does not backpropagate), so from the first
+    pooling on the step runs in float64: the float32 row is not a float32 step (the worker says so).
+    """
+    from mygrad.nnet.layers import batchnorm, conv_nd, max_pool
+    from mygrad.nnet.losses import softmax_crossentropy
+
+    from benchlib import w5
+
+    x, labels = w5.batch(dtype)
+    run: dict[str, Any] = {}
+
+    def block(h: Any, w: Any, b: Any, gamma: Any, beta: Any) -> Any:
+        z = conv_nd(h, w, stride=1, padding=1) + b.reshape(1, -1, 1, 1)
+        return max_pool(mg.maximum(batchnorm(z, gamma=gamma, beta=beta, eps=w5.EPS), 0.0), (2, 2), 2)
+
+    def reset() -> None:
+        run["params"] = _leaves(w5.params(state, dtype))
+        run["m"] = [np.zeros_like(p.data) for p in run["params"]]
+        run["v"] = [np.zeros_like(p.data) for p in run["params"]]
+        run["t"] = 0
+
+    def step() -> float:
+        w1, b1, g1, be1, w2, b2, g2, be2, w3, b3 = params = run["params"]
+        h = block(block(x, w1, b1, g1, be1), w2, b2, g2, be2)
+        loss = softmax_crossentropy(mg.matmul(h.reshape(len(x), -1), w3.T) + b3, labels)
+        loss.backward()
+        run["t"] += 1
+        for i, p in enumerate(params):
+            p.data[...], run["m"][i], run["v"][i] = w5.adamw_update(p.data, p.grad, run["m"][i], run["v"][i], run["t"])
+        return float(loss.item())
+
+    reset()
+    return Job(step, reset)

@@ -1,8 +1,9 @@
 """Finding the peers: micrograd in this process; HIPS autograd, PyTorch, JAX, MyGrad, tinygrad in their own venvs.
 
 A peer's venv is taken from an environment variable, else a default path:
-``BENCH_HIPS_PYTHON`` (default /work/benchvenv-hips/bin/python) and ``BENCH_TORCH_PYTHON``
-(default /work/benchvenv-torch/bin/python). A peer that is missing is skipped with a note.
+``BENCH_HIPS_PYTHON`` (default /work/benchvenv-hips/bin/python), ``BENCH_TORCH_PYTHON``
+(default /work/benchvenv-torch/bin/python), and so on (``DEFAULTS``). A peer that is missing is
+skipped with a note.
 """
 
 from __future__ import annotations
@@ -25,13 +26,24 @@ DEFAULTS = {
 }
 
 INSTALL_HINT = {
-    "hips": "python -m venv /work/benchvenv-hips && /work/benchvenv-hips/bin/pip install autograd numpy",
+    "hips": "sh benchmarks/make_peer_venvs.sh hips (autograd==1.9.1)",
     "torch": "python -m venv /work/benchvenv-torch && /work/benchvenv-torch/bin/pip install torch==2.13.0 numpy",
     "jax": "sh benchmarks/make_peer_venvs.sh jax",
     "jax-eager": "sh benchmarks/make_peer_venvs.sh jax",
     "mygrad": "sh benchmarks/make_peer_venvs.sh mygrad",
-    "tinygrad": "sh benchmarks/make_peer_venvs.sh tinygrad",
+    "tinygrad": "sh benchmarks/make_peer_venvs.sh tinygrad; its CPU device needs clang (apt-get install clang)",
     "micrograd": "pip install micrograd (into the venv that runs the benchmarks)",
+}
+
+# W2 (a chain of 2.1 N scalar nodes) is not run on these peers, for the reasons given (a note under the table)
+W2_NOT_RUN = {
+    "jax": "jit turns the chain into one straight-line XLA program, so W2 would time its compiler (N = 10^3: "
+           "0.7 s, 10^4: 7.8 s to compile, then 85 and 19 ns per node with no graph built); the jax-eager row "
+           "is JAX's autodiff on it",
+    "tinygrad": "it has no eager mode: the chain is one lazy graph that it schedules, fuses into one kernel and "
+                "compiles with clang when realized, so W2 times that pipeline (by hand, worker.py tinygrad W2: "
+                "N = 10^3 and 10^4 at 380-430 us per node on the first run, 160-200 on a repeat, 5.8-6.7 kB per "
+                "node, values ok); N = 10^5 would take minutes per run",
 }
 
 

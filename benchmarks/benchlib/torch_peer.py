@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -159,3 +160,33 @@ def w6_job(dtype: str) -> Job:
         return float(loss.item())
 
     return Job(step, reset)
+
+
+def w5_job(dtype: str, state: dict[str, Any]) -> Job:
+    """The digits CNN (torch.nn layers, BatchNorm in training mode) with torch.optim.AdamW."""
+    from benchlib import w5
+
+    torch_dtype = getattr(torch, dtype)
+    x_np, y_np = w5.batch(dtype)
+    x, y = torch.tensor(x_np), torch.tensor(y_np)
+
+    def make() -> Any:
+        nn = torch.nn
+        model = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(128, 10))
+        model.load_state_dict({k: torch.tensor(np.asarray(v)) for k, v in state.items()}, strict=False)
+        model.to(torch_dtype)
+        opt = torch.optim.AdamW(model.parameters(), lr=w5.LR, weight_decay=w5.WEIGHT_DECAY)
+
+        def step() -> float:
+            loss = F.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return float(loss.item())
+
+        return step
+
+    return w5.resettable(make)
