@@ -5,8 +5,9 @@ can be differentiated through them (and nothing is paid for it).
 
 The state is per thread, as PyTorch's grad mode: a ``no_grad`` block, a backward
 pass (which switches recording off, or on for ``create_graph=True``, while it runs)
-or ``detect_anomaly`` in one thread changes nothing in another. A new thread starts
-recording, without anomaly checks. Ops read it as one integer of flags, and only
+or ``detect_anomaly`` in one thread changes nothing in another (nor does an exporter's
+tracing, ``RECIPES``: see autograd/program.py). A new thread starts recording, without
+anomaly checks. Ops read it as one integer of flags, and only
 when some thread has changed it (``Changed.threads``, a process-wide count): reading
 a thread-local value costs more than the rest of recording a scalar op.
 """
@@ -20,6 +21,7 @@ from typing import Any
 
 RECORD = 1   # ops record the graph (grad mode)
 ANOMALY = 2  # detect_anomaly's checks run
+RECIPES = 4  # an exporter traces: autograd.program.derived arrays remember how they were computed
 
 
 class _ThreadState(threading.local):

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.mode import RECIPES, STATE, Changed, set_flags
 from autograd.value import Value
 
 
@@ -40,9 +41,6 @@ RULES: dict[str, Callable[..., Any]] = {
     "finite_max": _finite_max,
 }
 
-RECORDING = [False]
-
-
 class Derived(np.ndarray):
     """A raw array computed by ``RULES[rule]`` from ``source``'s data; NumPy sees a plain array.
 
@@ -60,7 +58,7 @@ def derived(rule: str, x: Any, **params: Any) -> Any:
     """``RULES[rule](data of x, **params)``: a plain array, or a :class:`Derived` one while recording recipes."""
     data = x.data if isinstance(x, Value) else x if isinstance(x, (float, int, np.ndarray)) else np.asarray(x)
     out = RULES[rule](data, **params)
-    if not RECORDING[0] or not isinstance(x, Value) or type(out) is not np.ndarray:
+    if not (Changed.threads and STATE.flags & RECIPES) or not isinstance(x, Value) or type(out) is not np.ndarray:
         return out
     view = out.view(Derived)
     view.recipe = (rule, x, params)
@@ -68,19 +66,24 @@ def derived(rule: str, x: Any, **params: Any) -> Any:
 
 
 def is_recording_recipes() -> bool:
-    """Whether an exporter is tracing (composites then prefer forms whose raw arrays carry their recipe)."""
-    return RECORDING[0]
+    """Whether an exporter is tracing in this thread (composites then prefer forms whose raw arrays carry
+    their recipe)."""
+    return bool(Changed.threads and STATE.flags & RECIPES)
 
 
 @contextmanager
 def recording_recipes() -> Iterator[None]:
-    """Inside, :func:`derived` returns :class:`Derived` arrays that remember how they were computed."""
-    before = RECORDING[0]
-    RECORDING[0] = True
+    """Inside, :func:`derived` returns :class:`Derived` arrays that remember how they were computed.
+
+    The switch is this thread's, as the other graph modes (autograd/mode.py): an export in one thread
+    leaves the ops of another plain.
+    """
+    before = STATE.flags & RECIPES
+    set_flags(STATE.flags | RECIPES)
     try:
         yield
     finally:
-        RECORDING[0] = before
+        set_flags((STATE.flags & ~RECIPES) | before)
 
 
 class Step(NamedTuple):

@@ -112,3 +112,29 @@ def test_detect_anomaly_in_one_thread_checks_only_that_thread() -> None:
     with detect_anomaly():
         (result,) = _in_threads(1, other)
     assert result == -np.inf
+
+
+def test_an_export_in_one_thread_leaves_another_threads_ops_plain() -> None:
+    from autograd.program import Derived, derived, is_recording_recipes, recording_recipes
+
+    inside, done, seen = threading.Event(), threading.Event(), {}
+
+    def exporter() -> None:
+        with recording_recipes():
+            inside.set()
+            done.wait(10)
+
+    thread = threading.Thread(target=exporter)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        x = Value(np.array([1.0, -2.0]), requires_grad=True)
+        seen["array"] = type(derived("greater_equal", x))
+        seen["recording"] = is_recording_recipes()
+    finally:
+        done.set()
+        thread.join()
+    assert seen == {"array": np.ndarray, "recording": False}  # this thread is not exporting
+    with recording_recipes():  # while the thread that exports sees recipes
+        assert type(derived("greater_equal", x)) is Derived and is_recording_recipes()
+    assert not is_recording_recipes()
