@@ -147,8 +147,9 @@ def _store(node: Value, g: Any, deposited: set[int]) -> None:
             g = g.copy()  # shares memory with another array (or is a broadcast view): make its own
         elif id(g) in deposited:
             g = g.copy()  # the same array already went to another leaf
-        elif g is data or id(g) == id(getattr(data, "base", None)):
-            g = g.copy()  # the node's own data (a custom backward returning a saved input)
+        elif g is data or id(g) == id(getattr(data, "base", None)) or (
+                g.base is not None and np.may_share_memory(g, data)):
+            g = g.copy()  # (a view of) the node's own data (a custom backward returning a saved input)
         deposited.add(id(g))
     extras = node._extras
     if extras is None or extras.grad is None:
@@ -318,7 +319,7 @@ def _walk(
             params = None if extras is None else extras.params
             datas = [x.data if isinstance(x, value_type) else x for x in first]
             vjps = prim.vjps
-            per_input = type(vjps) is not tuple  # a PerInput: the inputs passed once, as one tuple
+            per_input = isinstance(vjps, PerInput)  # the inputs passed once, as one tuple
             if per_input:
                 datas = tuple(datas)  # type: ignore[assignment]
             ans = node.data

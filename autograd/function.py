@@ -251,6 +251,8 @@ class _FunctionPrimitive(Primitive):
                 "return one gradient per input (None for an input that needs none)"
             )
         grads = tuple(_as_gradient(gx, create_graph) for gx in grads)
+        if not create_graph:
+            grads = tuple(_own(gx, inputs) for gx in grads)
         for k, (gx, x) in enumerate(zip(grads, inputs, strict=True)):
             if gx is not None and ctx.needs_input_grad[k]:
                 self._check_gradient(k, gx, x, g, saved_values if create_graph else None)
@@ -324,6 +326,14 @@ def _as_gradient(gx: Any, create_graph: bool) -> Any:
         return gx
     array = np.asarray(gx)
     return normalize(array.astype(np.float64) if array.dtype.kind in "biu" else array)
+
+
+def _own(gx: Any, inputs: Sequence[Any]) -> Any:
+    """A gradient backward returned, copied when it shares memory with an input's data (returning an input,
+    or a view of one, must never make a leaf's ``.grad`` the same memory as some array of the graph)."""
+    if type(gx) is np.ndarray and any(type(x) is np.ndarray and np.may_share_memory(gx, x) for x in inputs):
+        return gx.copy()
+    return gx
 
 
 def _no_forward(*args: Any, **kwargs: Any) -> Any:  # pragma: no cover - never called

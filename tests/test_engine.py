@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import autograd
 from autograd import Value, enable_grad, is_grad_enabled, no_grad
 from autograd.engine import gradients
 from autograd.testing import arrays, floats
@@ -370,3 +372,15 @@ def test_backward_passes_in_two_threads_over_a_shared_leaf() -> None:
     for k, g in results.items():
         np.testing.assert_allclose(g, 2.0 * (k + 1) ** 2 * w.data, rtol=1e-15)
     assert w._g is None
+
+
+@pytest.mark.parametrize("make", [
+    lambda x, w, b: autograd.linear(x, w, b).sum(),   # three inputs, a tuple of VJPs
+    lambda x, w, b: autograd.sum_of_squares(x, w, b),  # three inputs, one VJP per input (PerInput)
+])
+def test_a_second_backward_through_a_node_of_three_inputs_says_the_graph_was_released(make: Any) -> None:
+    x, w, b = (Value(np.ones(shape), requires_grad=True) for shape in ((2, 3), (4, 3), (4,)))
+    y = make(x, w, b)
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()

@@ -342,3 +342,54 @@ def test_saved_masks_and_numbers_are_constants_under_create_graph():
     x = np.array([0.5, -1.5, 2.0])
     assert gradcheck(LeakyScaled.apply, x)
     assert gradgradcheck(LeakyScaled.apply, x)
+
+
+class _MultiplyAdd(Function):
+    """a * b + c: a Function of three inputs (the engine's loop for nodes of three or more)."""
+
+    @staticmethod
+    def forward(ctx, a, b, c):  # type: ignore[no-untyped-def]
+        ctx.save_for_backward(a, b)
+        return a * b + c
+
+    @staticmethod
+    def backward(ctx, g):  # type: ignore[no-untyped-def]
+        a, b = ctx.saved
+        return g * b, g * a, g
+
+
+def test_a_function_of_three_inputs_backpropagates_to_each() -> None:
+    a, b, c = (Value(np.array([1.0, 2.0])), Value(np.array([3.0, 4.0])), Value(np.array([5.0, 6.0])))
+    _MultiplyAdd.apply(a, b, c).sum().backward()
+    np.testing.assert_array_equal(a.grad, [3.0, 4.0])
+    np.testing.assert_array_equal(b.grad, [1.0, 2.0])
+    np.testing.assert_array_equal(c.grad, [1.0, 1.0])
+
+
+@pytest.mark.parametrize("returned", ["inputs", "swapped", "as_strided views", "frombuffer views"])
+def test_a_backward_returning_input_memory_never_makes_a_grad_alias_any_data(returned: str) -> None:
+    from numpy.lib.stride_tricks import as_strided
+
+    pick = {
+        "inputs": lambda a, b: (a, b),
+        "swapped": lambda a, b: (b, a),
+        "as_strided views": lambda a, b: (as_strided(a, a.shape, a.strides), as_strided(b, b.shape, b.strides)),
+        "frombuffer views": lambda a, b: (np.frombuffer(a.data, dtype=a.dtype), np.frombuffer(b.data, dtype=b.dtype)),
+    }[returned]
+
+    class Product(Function):
+        @staticmethod
+        def forward(ctx, a, b):  # type: ignore[no-untyped-def]
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):  # type: ignore[no-untyped-def]
+            return pick(*ctx.saved)  # (wrong as a derivative unless g is 1; what matters here is memory)
+
+    A, B = Value(np.arange(1.0, 5.0)), Value(np.arange(5.0, 9.0))
+    Product.apply(A, B).backward(np.ones(4))
+    for grad in (A.grad, B.grad):
+        for data in (A.data, B.data):
+            assert not np.shares_memory(grad, data)
+    assert not np.shares_memory(A.grad, B.grad)
