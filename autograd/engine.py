@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from autograd.arrays import shape_of
-from autograd.mode import ANOMALY, STATE, _Anomaly, enable_grad, no_grad
+from autograd.mode import ANOMALY, RECORD, STATE, _Anomaly, set_flags
 from autograd.ops.reductions import unbroadcast
 from autograd.registry import PRODUCT_RULE, SUM_RULE, PerInput
 from autograd.value import NO_INPUT, VARIADIC, Value, constant
@@ -265,14 +265,16 @@ def _run_backward(
     set_aside: list[tuple[Value, Any]] = []
     order = backward_order(output, mark, set_aside)
     output._g = seed
+    flags = STATE.flags  # recording on for create_graph, off otherwise (enable_grad/no_grad, without the objects)
+    set_flags(flags | RECORD if create_graph else flags & ~RECORD)
     try:
-        with enable_grad() if create_graph else no_grad():
-            _walk(order, mark, retain_graph, create_graph, wanted, on_node)
+        _walk(order, mark, retain_graph, create_graph, wanted, on_node)
     except BaseException:
         for node in order:  # a failed pass leaves no gradient behind (a finished one cleared each node)
             node._g = None
         raise
     finally:
+        set_flags((STATE.flags & ~RECORD) | (flags & RECORD))
         for node, g in set_aside:  # give back what another, unfinished pass had left on these nodes
             node._g = g
     if wanted is None:
