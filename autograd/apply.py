@@ -113,12 +113,7 @@ def call(prim: Primitive, *args: Any, **params: Any) -> Any:
         return compute(prim, args, params)
     inputs = tuple([arg if isinstance(arg, Value) else as_constant(arg, prim.name) for arg in args])
     datas = [arg.data if isinstance(arg, Value) else arg for arg in inputs]
-    try:
-        out = prim.forward(*datas, **params) if params else prim.forward(*datas)
-    except (ArithmeticError, ValueError):  # float exceptions, shape errors: let compute explain
-        out = compute(prim, datas, params)
-    if type(out) is not np.ndarray or out.ndim == 0:
-        out = normalize(out)
+    out = compute(prim, datas, params)
     if not Changed.threads or STATE.flags & RECORD:
         for arg in inputs:
             if isinstance(arg, Value) and arg.requires_grad:

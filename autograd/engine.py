@@ -199,7 +199,10 @@ def _propagate(
     contributions: list[tuple[int, Any]] = []
     for i, x in enumerate(inputs):
         if isinstance(x, Value) and x.requires_grad:
-            gx = vjps.gradient(i, g, ans, args, params) if per_input else vjps[i](g, ans, *args, **params)
+            if per_input:
+                gx = vjps.gradient(i, g, ans, args, params)
+            else:
+                gx = vjps[i](g, ans, *args, **params) if params else vjps[i](g, ans, *args)
             gx = _send(x, gx, mark)
             if on_node is not None:
                 contributions.append((i, gx))
@@ -312,25 +315,8 @@ def _walk(
                 on_node(node, g, [])
             continue
         first, second = node._in0, node._in1
-        if general:
+        if general or second is VARIADIC:
             _propagate(node, g, mark, create_graph, on_node)
-            if not retain_graph:
-                node._prim = prim.freed
-            continue
-        if second is VARIADIC:  # three or more inputs (linear with a bias, concatenate): _propagate's loop, leaner
-            params = None if extras is None else extras.params
-            datas = [x.data if isinstance(x, value_type) else x for x in first]
-            vjps = prim.vjps
-            per_input = isinstance(vjps, PerInput)  # the inputs passed once, as one tuple
-            if per_input:
-                datas = tuple(datas)  # type: ignore[assignment]
-            ans = node.data
-            for i, x in enumerate(first):
-                if isinstance(x, value_type) and x.requires_grad:
-                    if per_input:
-                        _send(x, vjps.gradient(i, g, ans, datas, params or _NO_PARAMS), mark)
-                    else:
-                        _send(x, vjps[i](g, ans, *datas, **params) if params else vjps[i](g, ans, *datas), mark)
             if not retain_graph:
                 node._prim = prim.freed
             continue
