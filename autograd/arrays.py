@@ -62,6 +62,10 @@ def all_finite(a: np.ndarray) -> bool:
     return math.isfinite(np.add.reduce(a, None))
 
 
+# ndarray.sum goes through a Python-level wrapper in NumPy; the ufunc's reduce does not.
+add_reduce: Any = np.add.reduce
+
+
 def broadcast_axes(stretched: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
     """The axes of an array of shape ``stretched`` that broadcasting ``shape`` to it added (leading ones)
     or stretched (length 1 in ``shape``): what a gradient is summed over to return to ``shape``."""

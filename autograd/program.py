@@ -14,13 +14,12 @@ so that an exporter can emit the computation instead of freezing the example's n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd.mode import RECIPES, STATE, Changed, set_flags
+from autograd.mode import RECIPES, STATE, Changed, SetFlag
 from autograd.value import Value
 
 
@@ -36,7 +35,6 @@ RULES: dict[str, Callable[..., Any]] = {
     "greater_equal": lambda data, other=0.0: data >= other,
     "less": lambda data, other=0.0: data < other,
     "less_equal": lambda data, other=0.0: data <= other,
-    "not_less_equal": lambda data, other=0.0: ~(data <= other),  # True where data > other or NaN
     "max": lambda data, axis=-1: np.max(data, axis=axis, keepdims=True),
     "finite_max": _finite_max,
 }
@@ -58,7 +56,7 @@ def derived(rule: str, x: Any, **params: Any) -> Any:
     """``RULES[rule](data of x, **params)``: a plain array, or a :class:`Derived` one while recording recipes."""
     data = x.data if isinstance(x, Value) else x if isinstance(x, (float, int, np.ndarray)) else np.asarray(x)
     out = RULES[rule](data, **params)
-    if not (Changed.threads and STATE.flags & RECIPES) or not isinstance(x, Value) or type(out) is not np.ndarray:
+    if not is_recording_recipes() or not isinstance(x, Value) or type(out) is not np.ndarray:
         return out
     view = out.view(Derived)
     view.recipe = (rule, x, params)
@@ -71,19 +69,14 @@ def is_recording_recipes() -> bool:
     return bool(Changed.threads and STATE.flags & RECIPES)
 
 
-@contextmanager
-def recording_recipes() -> Iterator[None]:
+class recording_recipes(SetFlag):
     """Inside, :func:`derived` returns :class:`Derived` arrays that remember how they were computed.
 
     The switch is this thread's, as the other graph modes (autograd/mode.py): an export in one thread
     leaves the ops of another plain.
     """
-    before = STATE.flags & RECIPES
-    set_flags(STATE.flags | RECIPES)
-    try:
-        yield
-    finally:
-        set_flags((STATE.flags & ~RECIPES) | before)
+
+    _flag, _on = RECIPES, True
 
 
 class Step(NamedTuple):

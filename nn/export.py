@@ -144,8 +144,6 @@ class _Emitter:
                    "less_equal": "LessOrEqual"}
         if rule in compare:
             return self.node(compare[rule], [x, bound])
-        if rule == "not_less_equal":
-            return self.node("Not", [self.node("LessOrEqual", [x, bound])])
         raise NotImplementedError(f"ONNX export: no ONNX form for the derived array rule {rule!r}")
 
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograd.apply import call, call_binary, call_unary
-from autograd.arrays import all_finite, broadcast_axes, normalize
+from autograd.arrays import add_reduce, all_finite, broadcast_axes, normalize
 from autograd.arrays import raw as _raw
 from autograd.registry import PRODUCT_RULE, SUM_RULE, Primitive, register
 from autograd.value import Value
@@ -48,7 +47,7 @@ def _divide_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
     """d(x/y)/dy = -x/y^2 = -ans/y. When y was broadcast (a softmax's or a norm's denominator), g * ans is
     summed back to y's shape first, so the division runs on the small array."""
     if type(y) is np.ndarray and type(ans) is np.ndarray and type(g) is np.ndarray and y.size < ans.size:
-        summed = _add_reduce(g * ans, broadcast_axes(ans.shape, y.shape), None, None, True)
+        summed = add_reduce(g * ans, broadcast_axes(ans.shape, y.shape), None, None, True)
         return -(summed.reshape(y.shape) / y)
     return -divide(g * ans, y)
 
@@ -58,7 +57,6 @@ DIVIDE = register(Primitive("divide", operator.truediv, (
     _divide_vjp_y,                                           # d(x/y)/dy = -ans/y
 ), exact=lambda m, x, y: m.divide(x, y)))
 
-_add_reduce: Callable[..., Any] = np.add.reduce  # the ufunc's reduce, without ndarray.sum's Python wrapper
 
 
 def _power_forward(x: Any, y: Any) -> Any:

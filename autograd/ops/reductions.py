@@ -9,13 +9,13 @@ ndarrays in the first-order pass and on Values with ``create_graph=True``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograd.apply import call
 from autograd.arrays import (
+    add_reduce,
     all_finite,
     as_array,
     broadcast_axes,
@@ -28,10 +28,6 @@ from autograd.arrays import (
 from autograd.ops.elementwise import exp
 from autograd.ops.shapes import reshape
 from autograd.registry import Primitive, register
-
-# ndarray.sum goes through a Python-level wrapper in NumPy; the ufunc's reduce does not.
-_add_reduce: Callable[..., Any] = np.add.reduce
-
 
 # ---------------------------------------------------------------------------
 # reductions
@@ -54,7 +50,7 @@ def _expand_reduced(g: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool
     return broadcast_to(g, shape)
 
 
-SUM = register(Primitive("sum", lambda x, axis, keepdims: _add_reduce(as_array(x), axis, None, None, keepdims), (
+SUM = register(Primitive("sum", lambda x, axis, keepdims: add_reduce(as_array(x), axis, None, None, keepdims), (
     lambda g, ans, x, axis, keepdims: _expand_reduced(g, x, axis, keepdims),  # d sum/dx_i = 1
 ), exact=lambda m, x, axis, keepdims: m.sum(x, axis, keepdims)))
 
@@ -89,9 +85,9 @@ def _logsumexp_forward(x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> 
     """log(sum(exp(x))) as m + log(sum(exp(x - m))), m = max(x): exp never overflows. -inf over no elements."""
     x = as_array(x)
     if x.size == 0:  # as PyTorch: the log of an empty sum
-        return np.full(_add_reduce(x, axis, None, None, keepdims).shape, -np.inf, dtype=x.dtype)
+        return np.full(add_reduce(x, axis, None, None, keepdims).shape, -np.inf, dtype=x.dtype)
     m = _shift(x, axis)
-    out = np.log(_add_reduce(np.exp(x - m), axis, keepdims=True))
+    out = np.log(add_reduce(np.exp(x - m), axis, keepdims=True))
     out += m
     return out if keepdims else out.squeeze(axis)  # drop the reduced axes (all of them for None)
 
@@ -143,7 +139,7 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False, **spelled: Any) -> Any
     if spelled:  # PyTorch's dim= / keepdim=
         axis, keepdims = pytorch_spelling("sum", axis, keepdims, spelled)
     if type(x) is np.ndarray:  # raw data (a VJP on the first-order path): plain NumPy
-        return _add_reduce(x, axis, None, None, keepdims)
+        return add_reduce(x, axis, None, None, keepdims)
     return _reduction(SUM, x, axis, keepdims)
 
 
