@@ -8,6 +8,9 @@ holds ``W[j]`` and ``b[j]``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 Layers = list[tuple[np.ndarray, np.ndarray]]
@@ -83,6 +86,21 @@ def w4_inputs(seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a = rng.uniform(0.5, 1.5, W4_SHAPE)
     b = rng.uniform(-0.5, 0.5, W4_SHAPE)
     return x, a, b
+
+
+def w4_chain(y: Any, a: Any, b: Any, tanh: Callable[[Any], Any], sin: Callable[[Any], Any]) -> Any:
+    """The W4 chain from y: y*a, +b, tanh, sin, repeated to W4_OPS ops, on any engine's arrays (its tanh, sin)."""
+    for k in range(W4_OPS):
+        kind = k % 4
+        if kind == 0:
+            y = y * a
+        elif kind == 1:
+            y = y + b
+        elif kind == 2:
+            y = tanh(y)
+        else:
+            y = sin(y)
+    return y
 
 
 W2_FACTOR = 1.0001

@@ -110,18 +110,7 @@ def w4_job() -> Job:
     x0, a0, b0 = (jnp.asarray(v) for v in data.w4_inputs())
 
     def chain(x: Any, a: Any, b: Any) -> Any:
-        y = x
-        for k in range(data.W4_OPS):
-            kind = k % 4
-            if kind == 0:
-                y = y * a
-            elif kind == 1:
-                y = y + b
-            elif kind == 2:
-                y = jnp.tanh(y)
-            else:
-                y = jnp.sin(y)
-        return y.sum()
+        return data.w4_chain(x, a, b, jnp.tanh, jnp.sin).sum()
 
     step_fn = _compile("W4", jax.value_and_grad(chain, argnums=(0, 1, 2)))
 

@@ -93,17 +93,7 @@ def w4_job() -> Job:
     x, a, b = _leaves(list(data.w4_inputs()))
 
     def step() -> float:
-        y = x
-        for k in range(data.W4_OPS):
-            kind = k % 4
-            if kind == 0:
-                y = y * a
-            elif kind == 1:
-                y = y + b
-            elif kind == 2:
-                y = mg.tanh(y)
-            else:
-                y = mg.sin(y)
+        y = data.w4_chain(x, a, b, mg.tanh, mg.sin)
         out = y.sum()
         out.backward()
         return float(out.item())

@@ -194,17 +194,7 @@ def w3_job(dtype: str) -> Job:
 
 def w4_forward_backward(x0: np.ndarray, a0: np.ndarray, b0: np.ndarray) -> float:
     x, a, b = Value(x0), Value(a0), Value(b0)
-    y = x
-    for k in range(data.W4_OPS):
-        kind = k % 4
-        if kind == 0:
-            y = y * a
-        elif kind == 1:
-            y = y + b
-        elif kind == 2:
-            y = y.tanh()
-        else:
-            y = y.sin()
+    y = data.w4_chain(x, a, b, Value.tanh, Value.sin)  # the methods themselves: no extra call per op
     out = y.sum()
     out.backward()
     return float(out.data)

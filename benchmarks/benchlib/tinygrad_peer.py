@@ -74,17 +74,7 @@ def w4_job() -> Job:
 
     def step() -> float:
         x, a, b = _leaves([x0, a0, b0])
-        y = x
-        for k in range(data.W4_OPS):
-            kind = k % 4
-            if kind == 0:
-                y = y * a
-            elif kind == 1:
-                y = y + b
-            elif kind == 2:
-                y = y.tanh()
-            else:
-                y = y.sin()
+        y = data.w4_chain(x, a, b, Tensor.tanh, Tensor.sin)
         out = y.sum()
         for g in out.gradient(x, a, b):
             g.realize()

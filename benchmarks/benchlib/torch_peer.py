@@ -100,17 +100,7 @@ def w4_job() -> Job:
     x, a, b = _leaves([x0, a0, b0])
 
     def step() -> float:
-        y = x
-        for k in range(data.W4_OPS):
-            kind = k % 4
-            if kind == 0:
-                y = y * a
-            elif kind == 1:
-                y = y + b
-            elif kind == 2:
-                y = torch.tanh(y)
-            else:
-                y = torch.sin(y)
+        y = data.w4_chain(x, a, b, torch.tanh, torch.sin)
         out = y.sum()
         for t in (x, a, b):
             t.grad = None
