@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from benchlib import data
+from benchlib.floor import adamw_in_place
 
 EPS = 1e-5
 NAMES = ["token.weight", "position.weight", "norm1.weight", "norm1.bias", "attention.in_proj_weight",
@@ -107,13 +108,5 @@ class FloorAttention:
         """Forward, backward and one AdamW update (PyTorch's: decay, moments, bias-corrected step)."""
         loss, grads = self.loss_and_grads(x, y)
         self.t += 1
-        beta1, beta2, eps = 0.9, 0.999, 1e-8
-        correction1, correction2 = 1 - beta1**self.t, 1 - beta2**self.t
-        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
-            p *= 1 - self.lr * self.weight_decay
-            m *= beta1
-            m += (1 - beta1) * g
-            v *= beta2
-            v += (1 - beta2) * g * g
-            p -= (self.lr / correction1) * m / (np.sqrt(v / correction2) + eps)
+        adamw_in_place(self.params, grads, self.m, self.v, self.t, self.lr, self.weight_decay)
         return loss

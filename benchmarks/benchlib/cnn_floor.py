@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from benchlib.floor import adamw_in_place
+
 EPS = 1e-5
 NAMES = ["0.weight", "0.bias", "1.weight", "1.bias", "4.weight", "4.bias", "5.weight", "5.bias", "9.weight", "9.bias"]
 
@@ -121,13 +123,5 @@ class FloorCNN:
         """Forward, backward and one AdamW update (PyTorch's: decay, moments, bias-corrected step)."""
         loss, grads = self.loss_and_grads(x, y)
         self.t += 1
-        beta1, beta2, eps = 0.9, 0.999, 1e-8
-        correction1, correction2 = 1 - beta1**self.t, 1 - beta2**self.t
-        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
-            p *= 1 - self.lr * self.weight_decay
-            m *= beta1
-            m += (1 - beta1) * g
-            v *= beta2
-            v += (1 - beta2) * g * g
-            p -= (self.lr / correction1) * m / (np.sqrt(v / correction2) + eps)
+        adamw_in_place(self.params, grads, self.m, self.v, self.t, self.lr, self.weight_decay)
         return loss

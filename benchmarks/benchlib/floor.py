@@ -142,6 +142,20 @@ def w4_forward_backward(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[fl
     return out, [g, ga, gb]
 
 
+def adamw_in_place(params: list[np.ndarray], grads: list[np.ndarray], m: list[np.ndarray], v: list[np.ndarray],
+                   t: int, lr: float, weight_decay: float) -> None:
+    """One AdamW update by hand, in place (PyTorch's: decay, moments, bias-corrected step ``t``, 1-based)."""
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    correction1, correction2 = 1 - beta1**t, 1 - beta2**t
+    for p, g, m_p, v_p in zip(params, grads, m, v, strict=True):
+        p *= 1 - lr * weight_decay
+        m_p *= beta1
+        m_p += (1 - beta1) * g
+        v_p *= beta2
+        v_p += (1 - beta2) * g * g
+        p -= (lr / correction1) * m_p / (np.sqrt(v_p / correction2) + eps)
+
+
 def fresh(layers: Layers) -> list[np.ndarray]:
     """A flat list [W1, b1, W2, b2, ...] of copies (the floor updates in place)."""
     return [p.copy() for layer in layers for p in layer]
