@@ -108,6 +108,15 @@ W2_SHIFT = 0.0001
 W2_TANH_EVERY = 10
 
 
+def w2_chain(y: Any, steps: int, tanh: Callable[[Any], Any]) -> Any:
+    """The W2 chain from y: y * 1.0001 + 0.0001 for ``steps`` steps, tanh after every 10th (the engine's tanh)."""
+    for i in range(steps):
+        y = y * W2_FACTOR + W2_SHIFT
+        if i % W2_TANH_EVERY == W2_TANH_EVERY - 1:
+            y = tanh(y)
+    return y
+
+
 def w2_nodes(steps: int) -> int:
     """Graph nodes a chain of ``steps`` creates: a multiply and an add per step, a tanh every 10th."""
     return 2 * steps + steps // W2_TANH_EVERY

@@ -61,15 +61,8 @@ def w1_tensor_job() -> Job:
 
 
 def w2_chain(steps: int) -> tuple[float, float]:
-    every = data.W2_TANH_EVERY
-
     def chain(x: Any) -> Any:
-        y = x
-        for i in range(steps):
-            y = y * data.W2_FACTOR + data.W2_SHIFT
-            if i % every == every - 1:
-                y = anp.tanh(y)
-        return y
+        return data.w2_chain(x, steps, anp.tanh)
 
     y, g = value_and_grad(chain)(0.5)
     return float(y), float(g)

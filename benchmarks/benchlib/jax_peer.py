@@ -242,15 +242,8 @@ def w5_job(dtype: str, state: dict[str, Any]) -> Job:
 
 def eager_w2_chain(steps: int) -> tuple[float, float]:
     """W2 op by op, eager only (jax_eager_peer exports it as w2_chain): a jitted 10^5-op chain times XLA."""
-    every = data.W2_TANH_EVERY
-
     def chain(x: Any) -> Any:
-        y = x
-        for i in range(steps):
-            y = y * data.W2_FACTOR + data.W2_SHIFT
-            if i % every == every - 1:
-                y = jnp.tanh(y)
-        return y
+        return data.w2_chain(x, steps, jnp.tanh)
 
     y, pullback = jax.vjp(chain, jnp.asarray(0.5))
     (grad,) = pullback(jnp.ones_like(y))

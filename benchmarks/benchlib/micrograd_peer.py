@@ -44,12 +44,7 @@ def w2_chain(steps: int, backward: bool = True) -> tuple[float, float]:
     """
     Value = value_class()
     x = Value(0.5)
-    y = x
-    every = data.W2_TANH_EVERY
-    for i in range(steps):
-        y = y * data.W2_FACTOR + data.W2_SHIFT
-        if i % every == every - 1:
-            y = y.relu() if not hasattr(y, "tanh") else y.tanh()
+    y = data.w2_chain(x, steps, Value.tanh if hasattr(Value, "tanh") else Value.relu)
     if not backward:
         return float(y.data), float("nan")
     y.backward()

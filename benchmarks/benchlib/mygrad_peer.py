@@ -58,12 +58,7 @@ def w1_tensor_job() -> Job:
 
 def w2_chain(steps: int) -> tuple[float, float]:
     x = mg.Tensor(0.5)
-    y = x
-    every = data.W2_TANH_EVERY
-    for i in range(steps):
-        y = y * data.W2_FACTOR + data.W2_SHIFT
-        if i % every == every - 1:
-            y = mg.tanh(y)
+    y = data.w2_chain(x, steps, mg.tanh)
     y.backward()
     return float(y.item()), float(x.grad)
 

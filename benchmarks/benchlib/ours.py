@@ -117,12 +117,7 @@ def w1_tensor_job() -> Job:
 def w2_chain(steps: int, backward: bool = True) -> tuple[float, float]:
     """Build the chain from x0 = 0.5, backpropagate; returns (y, dy/dx0) (dy/dx0 is NaN without backward)."""
     x = Value(0.5)
-    y = x
-    every = data.W2_TANH_EVERY
-    for i in range(steps):
-        y = y * data.W2_FACTOR + data.W2_SHIFT
-        if i % every == every - 1:
-            y = y.tanh()
+    y = data.w2_chain(x, steps, Value.tanh)
     if not backward:
         return float(y.data), float("nan")
     y.backward()

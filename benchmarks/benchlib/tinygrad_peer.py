@@ -86,12 +86,7 @@ def w4_job() -> Job:
 def w2_chain(steps: int) -> tuple[float, float]:
     """The scalar chain, lazily: tinygrad fuses it into one kernel, scheduled and compiled when realized."""
     x = Tensor(0.5, dtype=dtypes.float64)
-    y = x
-    every = data.W2_TANH_EVERY
-    for i in range(steps):
-        y = y * data.W2_FACTOR + data.W2_SHIFT
-        if i % every == every - 1:
-            y = y.tanh()
+    y = data.w2_chain(x, steps, Tensor.tanh)
     (grad,) = y.gradient(x)
     return float(y.item()), float(grad.item())
 

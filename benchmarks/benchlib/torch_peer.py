@@ -64,12 +64,7 @@ def w1_tensor_job() -> Job:
 
 def w2_chain(steps: int) -> tuple[float, float]:
     x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
-    y = x
-    every = data.W2_TANH_EVERY
-    for i in range(steps):
-        y = y * data.W2_FACTOR + data.W2_SHIFT
-        if i % every == every - 1:
-            y = torch.tanh(y)
+    y = data.w2_chain(x, steps, torch.tanh)
     y.backward()
     assert x.grad is not None
     return float(y.item()), float(x.grad.item())
