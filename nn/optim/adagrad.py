@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from nn.optim.optimizer import Optimizer, check_non_negative
+from nn.optim.optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -41,6 +41,8 @@ class Adagrad(Optimizer):
         maximize: ascend instead of descend.
     """
 
+    non_negative = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
     def __init__(
         self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
         initial_accumulator_value: float = 0.0, eps: float = 1e-10, maximize: bool = False,
@@ -48,11 +50,6 @@ class Adagrad(Optimizer):
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
         super().__init__(params, defaults)
-
-    def check_group(self, group: dict[str, Any]) -> None:
-        super().check_group(group)
-        for name in ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
-            check_non_negative(f"{type(self).__name__}: {name}", group[name])
 
     def step(self) -> None:
         """One update of every parameter with a gradient, following the rule in the module docstring."""

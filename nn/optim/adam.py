@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from nn.optim.optimizer import Optimizer, check_non_negative
+from nn.optim.optimizer import Optimizer
 
 
 class Adam(Optimizer):
@@ -42,6 +42,8 @@ class Adam(Optimizer):
 
     decoupled = False
 
+    non_negative = ("eps", "weight_decay")
+
     def __init__(
         self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, maximize: bool = False,
@@ -52,8 +54,6 @@ class Adam(Optimizer):
 
     def check_group(self, group: dict[str, Any]) -> None:
         super().check_group(group)
-        check_non_negative(f"{type(self).__name__}: eps", group["eps"])
-        check_non_negative(f"{type(self).__name__}: weight_decay", group["weight_decay"])
         beta1, beta2 = group["betas"]
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if not 0.0 <= beta < 1.0:

@@ -48,9 +48,12 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
+    non_negative: tuple[str, ...] = ()  # hyperparameters that must be >= 0 besides lr (each optimizer names its own)
+
     def check_group(self, group: dict[str, Any]) -> None:
-        """Raise ValueError for invalid hyperparameters (subclasses extend it)."""
-        check_non_negative(f"{type(self).__name__}: lr", group["lr"])
+        """Raise ValueError for invalid hyperparameters (subclasses extend it for other rules)."""
+        for name in ("lr", *self.non_negative):
+            check_non_negative(f"{type(self).__name__}: {name}", group[name])
 
     def add_param_group(self, group: dict[str, Any]) -> None:
         """Add a group of parameters with its own hyperparameters (missing ones from the defaults)."""

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from nn.optim.optimizer import Optimizer, check_non_negative
+from nn.optim.optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -40,6 +40,8 @@ class RMSprop(Optimizer):
         maximize: ascend instead of descend.
     """
 
+    non_negative = ("alpha", "eps", "weight_decay", "momentum")
+
     def __init__(
         self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
         weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, maximize: bool = False,
@@ -47,11 +49,6 @@ class RMSprop(Optimizer):
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                         centered=centered, maximize=maximize)
         super().__init__(params, defaults)
-
-    def check_group(self, group: dict[str, Any]) -> None:
-        super().check_group(group)
-        for name in ("alpha", "eps", "weight_decay", "momentum"):
-            check_non_negative(f"{type(self).__name__}: {name}", group[name])
 
     def step(self) -> None:
         """One update of every parameter with a gradient, following the rule in the module docstring."""

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from nn.optim.optimizer import Optimizer, check_non_negative
+from nn.optim.optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -38,6 +38,8 @@ class SGD(Optimizer):
         maximize: ascend instead of descend.
     """
 
+    non_negative = ("momentum", "weight_decay")
+
     def __init__(
         self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
         nesterov: bool = False, weight_decay: float = 0.0, maximize: bool = False,
@@ -48,8 +50,6 @@ class SGD(Optimizer):
 
     def check_group(self, group: dict[str, Any]) -> None:
         super().check_group(group)
-        check_non_negative(f"{type(self).__name__}: momentum", group["momentum"])
-        check_non_negative(f"{type(self).__name__}: weight_decay", group["weight_decay"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires momentum > 0 and dampening = 0")
 
